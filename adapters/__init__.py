@@ -1,0 +1,1 @@
+"""Edge implementations of service ports: Table Storage and Storage Queues."""

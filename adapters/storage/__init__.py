@@ -1,0 +1,1 @@
+"""Table Storage and queue access: the only place azure-data-tables and azure-storage-queue live."""

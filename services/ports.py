@@ -1,0 +1,22 @@
+"""Ports the services depend on; adapters implement them, tests fake them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """Tells the time (UTC); services never read the system clock themselves."""
+
+    def now(self) -> datetime:
+        """The current UTC time, timezone-aware."""
+        ...
+
+
+class MessagePublisher(Protocol):
+    """Sends a message body to a named Storage Queue (base64-encoded on the wire)."""
+
+    def publish(self, queue: str, body: str) -> None:
+        """Send one message; raises StorageUnavailable when the queue cannot be reached."""
+        ...
