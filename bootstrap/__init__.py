@@ -1,0 +1,1 @@
+"""Composition root: typed settings and the wiring of adapters into services."""

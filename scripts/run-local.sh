@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Start Azurite (data under .azurite/) and the local Functions host; stop both on Ctrl-C.
+set -euo pipefail
+port="${1:-7071}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+mkdir -p .azurite
+
+azurite_pid=""
+if (exec 3<>/dev/tcp/127.0.0.1/10002) 2>/dev/null; then
+  echo "Azurite (or something) already listens on 127.0.0.1:10002; using it."
+else
+  node_modules/.bin/azurite --silent --location .azurite \
+    --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 --skipApiVersionCheck &
+  azurite_pid=$!
+fi
+cleanup() { [ -n "$azurite_pid" ] && kill "$azurite_pid" 2>/dev/null || true; }
+trap cleanup EXIT
+
+for _ in $(seq 1 100); do
+  (exec 3<>/dev/tcp/127.0.0.1/10002) 2>/dev/null && break
+  sleep 0.2
+done
+
+cat <<MSG
+Azurite:    blob http://127.0.0.1:10000  queue http://127.0.0.1:10001  table http://127.0.0.1:10002
+Local host: http://127.0.0.1:${port}/api/
+Try:        curl -s http://127.0.0.1:${port}/api/health
+Stop with Ctrl-C.
+MSG
+.venv/bin/python -m devhost --app-dir . --host 127.0.0.1 --port "$port"
