@@ -12,7 +12,8 @@ from adapters.storage.outbox import INDEX_TABLE, TableOutbox
 from adapters.storage.probe import StorageServiceProbe
 from adapters.storage.queues import StorageQueuePublisher
 from bootstrap.settings import Settings, load_settings
-from services import health, outbox
+from services import health as health_service
+from services import outbox as outbox_service
 
 # Every table and queue the app uses; created at start-up, probed by the health check.
 TABLES: tuple[str, ...] = (INDEX_TABLE,)
@@ -29,20 +30,20 @@ class Container:
     outbox: TableOutbox
     clock: SystemClock
 
-    def check_health(self) -> health.HealthReport:
+    def check_health(self) -> health_service.HealthReport:
         """Probe every table and queue the app needs."""
         probe = StorageServiceProbe(self.tables, self.publisher)
-        return health.check_health(probe, list(TABLES), list(QUEUES))
+        return health_service.check_health(probe, list(TABLES), list(QUEUES))
 
-    def sweep_outbox(self) -> outbox.SweepReport:
+    def sweep_outbox(self) -> outbox_service.SweepReport:
         """Relay outbox messages a crashed process left pending."""
         grace = timedelta(seconds=self.settings.outbox_sweep_grace_seconds)
-        return outbox.sweep(
+        return outbox_service.sweep(
             self.outbox, self.publisher, self.clock, grace=grace,
             limit=self.settings.outbox_sweep_limit,
         )  # fmt: skip
 
-    def pending_outbox(self) -> list[outbox.OutboxEntry]:
+    def pending_outbox(self) -> list[outbox_service.OutboxEntry]:
         """Messages staged more than the grace period ago and still not relayed."""
         grace = timedelta(seconds=self.settings.outbox_sweep_grace_seconds)
         return self.outbox.due(self.clock.now() - grace, self.settings.outbox_sweep_limit)

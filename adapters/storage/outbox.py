@@ -21,6 +21,7 @@ from adapters.storage.entities import (
     MAX_BATCH_OPERATIONS,
     Delete,
     Entity,
+    EntityValue,
     Insert,
     Operation,
     Update,
@@ -48,9 +49,12 @@ def outbox_row_key(message_id: str) -> str:
 class TableOutbox:
     """Stages messages with state changes and implements the services' OutboxStore port."""
 
-    def __init__(self, tables: Callable[[str], Table], clock: Clock) -> None:
+    def __init__(
+        self, tables: Callable[[str], Table], clock: Clock, index_table: str = INDEX_TABLE
+    ) -> None:
         self._tables = tables
         self._clock = clock
+        self._index_table = index_table
 
     def stage(
         self,
@@ -70,7 +74,7 @@ class TableOutbox:
             return []
         staged_at = self._clock.now()
         entries = [_entry(table.name, partition_key, m.message_id, staged_at) for m in messages]
-        self._tables(INDEX_TABLE).submit([Upsert(_index_entity(e)) for e in entries])
+        self._tables(self._index_table).submit([Upsert(_index_entity(e)) for e in entries])
         rows = [Insert(_outbox_entity(partition_key, m)) for m in messages]
         table.submit([*operations, *rows])
         return [OutboxRecord(message=m, entry=e) for m, e in zip(messages, entries, strict=True)]
@@ -79,7 +83,7 @@ class TableOutbox:
         """Index entries staged before the cutoff, oldest first."""
         cutoff = staged_before.strftime(_STAMP)
         found: list[OutboxEntry] = []
-        index = self._tables(INDEX_TABLE)
+        index = self._tables(self._index_table)
         for shard in range(INDEX_SHARDS):
             page = index.query_page(_shard_key(shard), row_key_before=cutoff, page_size=limit)
             found.extend(_entry_from(e) for e in page.entities)
@@ -110,7 +114,7 @@ class TableOutbox:
 
     def forget(self, entries: Sequence[OutboxEntry]) -> None:
         """Delete index rows; a concurrent relay may have deleted some already."""
-        index = self._tables(INDEX_TABLE)
+        index = self._tables(self._index_table)
         by_shard: dict[str, list[Delete]] = defaultdict(list)
         for entry in entries:
             by_shard[entry.shard].append(Delete(entry.shard, entry.row_key))
@@ -161,7 +165,7 @@ def _entry_from(row: Entity) -> OutboxEntry:
 
 
 def _outbox_entity(partition_key: str, message: OutboxMessage) -> Entity:
-    properties = {
+    properties: dict[str, EntityValue] = {
         "Kind": "outbox",
         "MessageId": message.message_id,
         "Queue": message.queue,

@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 
 from adapters.storage.entities import Entity, Update, Upsert
-from adapters.storage.outbox import INDEX_TABLE, TableOutbox, outbox_row_key
+from adapters.storage.outbox import TableOutbox, outbox_row_key
 from adapters.storage.table import Table
 from services.errors import ConcurrencyConflict, EntityAlreadyExists
 from services.outbox import OutboxMessage, relay, sweep
 from tests.fakes import FakePublisher, FixedClock
-from tests.support.ids import random_id
+from tests.support.ids import random_id, random_name
 
 Tables = Callable[[str], Table]
 
@@ -26,15 +26,21 @@ def make_message(message_id: str, clock: FixedClock) -> OutboxMessage:
 
 
 class OutboxContract:
-    """Subclasses provide `tables` (name -> Table, tables created) and `source_table`."""
+    """Subclasses provide `tables` (name -> Table) and `source_table` (created)."""
 
     @pytest.fixture
     def clock(self) -> FixedClock:
         return FixedClock()
 
     @pytest.fixture
-    def outbox(self, tables: Tables, clock: FixedClock) -> TableOutbox:
-        return TableOutbox(tables, clock)
+    def index_table(self, tables: Tables) -> str:
+        name = random_name("OutboxIndex")  # one per test, so sweeps see only this test's rows
+        tables(name).create()
+        return name
+
+    @pytest.fixture
+    def outbox(self, tables: Tables, clock: FixedClock, index_table: str) -> TableOutbox:
+        return TableOutbox(tables, clock, index_table)
 
     def stage_one(self, outbox: TableOutbox, source: Table, clock: FixedClock, pk: str,
                   message_id: str):  # fmt: skip
@@ -117,7 +123,36 @@ class OutboxContract:
         outbox.forget(entries)
         assert outbox.due(clock.now() + timedelta(days=1), 1000) == []
 
-    def test_index_rows_live_in_their_own_table(self, tables, outbox, source_table, clock):
+    def test_index_rows_live_in_their_own_table(
+        self, tables, index_table, outbox, source_table, clock
+    ):
         records = self.stage_one(outbox, source_table, clock, random_id("order"), random_id("m"))
         entry = records[0].entry
-        assert tables(INDEX_TABLE).get(entry.shard, entry.row_key) is not None
+        assert tables(index_table).get(entry.shard, entry.row_key) is not None
+
+    def test_a_commit_and_its_relay_cost_four_table_requests_whatever_the_message_count(
+        self, tables, index_table, outbox, source_table, clock
+    ):
+        pk = random_id("order")
+        messages = [make_message(random_id("m"), clock) for _ in range(5)]
+        state = Upsert(Entity(pk, "header", {"Status": "New"}))
+
+        def requests() -> int:
+            return source_table.request_count + tables(index_table).request_count
+
+        before = requests()
+        records = outbox.stage(source_table, pk, [state], messages)
+        staged = requests()
+        relay(records, outbox, FakePublisher(), clock)
+
+        assert (staged - before, requests() - staged) == (2, 2)
+
+    def test_a_commit_without_messages_is_one_request_and_no_index_row(
+        self, tables, index_table, outbox, source_table, clock
+    ):
+        pk = random_id("order")
+        before = source_table.request_count + tables(index_table).request_count
+        outbox.stage(source_table, pk, [Upsert(Entity(pk, "header", {}))], [])
+        after = source_table.request_count + tables(index_table).request_count
+        assert after - before == 1
+        assert outbox.due(clock.now() + timedelta(days=1), 10) == []

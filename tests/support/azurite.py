@@ -74,12 +74,14 @@ def start_azurite() -> Azurite:
     workdir = tempfile.mkdtemp(prefix="azurite-")
     args = [
         str(AZURITE_BIN), "--silent", "--inMemoryPersistence", "--skipApiVersionCheck",
-        "--location", workdir,
         "--blobHost", "127.0.0.1", "--blobPort", str(blob),
         "--queueHost", "127.0.0.1", "--queuePort", str(queue),
         "--tableHost", "127.0.0.1", "--tablePort", str(table),
     ]  # fmt: skip
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Azurite 3.37 refuses --location with --inMemoryPersistence; the cwd keeps stray files out.
+    process = subprocess.Popen(
+        args, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 30
     for port in (blob, queue, table):
         _wait_for(port, deadline)
