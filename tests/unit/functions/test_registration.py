@@ -11,9 +11,8 @@ EXPECTED_HTTP = {
 }
 EXPECTED_TIMERS = {
     # name: (schedule, run on startup)
-    "sweep_outbox": ("0 * * * * *", None),
+    "sweep_outbox": ("0 * * * * *", False),
 }
-EXPECTED_QUEUES: dict[str, tuple[str, str]] = {}
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +22,7 @@ def functions():
 
 
 def test_every_function_is_expected(functions):
-    assert set(functions) == set(EXPECTED_HTTP) | set(EXPECTED_TIMERS) | set(EXPECTED_QUEUES)
+    assert set(functions) == set(EXPECTED_HTTP) | set(EXPECTED_TIMERS)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_HTTP))
@@ -44,15 +43,6 @@ def test_timer_trigger_settings(functions, name):
     assert trigger.schedule == schedule
     assert trigger.run_on_startup == run_on_startup
     assert croniter.is_valid(schedule, second_at_beginning=True)
-
-
-@pytest.mark.parametrize("name", sorted(EXPECTED_QUEUES))
-def test_queue_trigger_settings(functions, name):
-    queue_name, connection = EXPECTED_QUEUES[name]
-    trigger = functions[name].get_trigger()
-    assert (trigger.type, trigger.queue_name, trigger.connection) == (
-        "queueTrigger", queue_name, connection,
-    )  # fmt: skip
 
 
 def test_exactly_one_function_app_at_module_level():
