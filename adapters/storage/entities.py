@@ -16,7 +16,7 @@ MAX_BATCH_OPERATIONS = 100
 MAX_PROPERTIES = 252  # 255 including PartitionKey, RowKey and Timestamp
 MAX_STRING_CHARS = 32 * 1024
 MAX_BINARY_BYTES = 64 * 1024
-MAX_KEY_CHARS = 1024
+MAX_KEY_CHARS = 512  # 1 KiB of UTF-16; Azurite rejects longer keys with InvalidInput
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
