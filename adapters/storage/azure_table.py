@@ -69,6 +69,8 @@ class AzureTable:
 
     def get(self, partition_key: str, row_key: str) -> Entity | None:
         """Point read; None when absent."""
+        validate_key(partition_key)
+        validate_key(row_key)
         with self._call(f"get {partition_key}/{row_key}"):
             try:
                 found = self._client.get_entity(partition_key, row_key)

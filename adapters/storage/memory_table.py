@@ -73,6 +73,8 @@ class MemoryTable:
 
     def get(self, partition_key: str, row_key: str) -> Entity | None:
         """Point read; None when absent."""
+        validate_key(partition_key)
+        validate_key(row_key)
         with self._request():
             row = self._rows.get((partition_key, row_key))
             return None if row is None else _entity(partition_key, row_key, row)

@@ -331,6 +331,8 @@ class TableContract:
         with pytest.raises(StorageLimitExceeded):
             table.insert(Entity(bad_key, "r"))
         with pytest.raises(StorageLimitExceeded):
+            table.get("p", bad_key)
+        with pytest.raises(StorageLimitExceeded):
             table.delete("p", bad_key)
         assert table.request_count == before
 
