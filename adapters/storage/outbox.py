@@ -3,6 +3,7 @@
 Layout:
 - source table, the state's partition: RowKey `outbox|<message id>` with Queue, Type, Data,
   OccurredAt and, once published, SentAt. It commits in the same transaction as the state.
+  (Key parts are escaped by `join_key`, so `|` only ever separates them.)
 - `OutboxIndex`: PartitionKey = shard (crc32 of table and partition, so all index rows of one
   commit share a shard and go in one batch), RowKey = `<staged at>|<table>|<partition>|<id>` so
   the sweeper reads only rows older than its cutoff, never the whole history.
@@ -27,7 +28,7 @@ from adapters.storage.entities import (
     Update,
     Upsert,
 )
-from adapters.storage.keys import escape_key
+from adapters.storage.keys import join_key
 from adapters.storage.table import Table
 from services.errors import ConcurrencyConflict
 from services.outbox import OutboxEntry, OutboxMessage, OutboxRecord
@@ -36,14 +37,14 @@ from services.ports import Clock
 INDEX_TABLE = "OutboxIndex"
 # Fixed for good: the sweeper reads shards 0..N-1, so lowering N would strand index rows.
 INDEX_SHARDS = 8
-ROW_PREFIX = "outbox|"
+ROW_PREFIX = "outbox"
 _STAMP = "%Y%m%dT%H%M%S%fZ"
 _T = TypeVar("_T")
 
 
 def outbox_row_key(message_id: str) -> str:
     """RowKey of a message's row in its source partition."""
-    return ROW_PREFIX + escape_key(message_id)
+    return join_key(ROW_PREFIX, message_id)
 
 
 class TableOutbox:
@@ -139,8 +140,7 @@ def _shard_key(shard: int) -> str:
 
 def _entry(table: str, partition_key: str, message_id: str, staged_at: datetime) -> OutboxEntry:
     shard = zlib.crc32(f"{table}|{partition_key}".encode()) % INDEX_SHARDS
-    parts = (staged_at.strftime(_STAMP), table, partition_key, message_id)
-    row_key = "|".join(escape_key(part) for part in parts)
+    row_key = join_key(staged_at.strftime(_STAMP), table, partition_key, message_id)
     return OutboxEntry(_shard_key(shard), row_key, table, partition_key, message_id)
 
 
