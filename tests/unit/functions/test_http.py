@@ -31,14 +31,18 @@ def validation_error() -> ValidationError:
 def test_application_errors_map_to_their_status(error, status):
     response = error_response(error)
     assert response.status_code == status
-    assert json.loads(response.get_body())["error"] == str(error)
+    assert json.loads(response.get_body())["error"] == {
+        "code": type(error).__name__, "message": str(error), "field": None,
+    }  # fmt: skip
 
 
 def test_validation_errors_name_the_field():
     response = error_response(validation_error())
     body = json.loads(response.get_body())
     assert response.status_code == 400
-    assert body["fields"][0]["field"] == "quantity"
+    assert body["error"]["code"] == "InvalidRequest"
+    assert body["error"]["field"] == "quantity"
+    assert body["error"]["message"].startswith("quantity: Input should be a valid integer")
 
 
 def test_unexpected_errors_are_500_with_a_correlation_id_and_no_details(caplog):
@@ -46,7 +50,7 @@ def test_unexpected_errors_are_500_with_a_correlation_id_and_no_details(caplog):
     body = json.loads(response.get_body())
     assert response.status_code == 500
     assert "secret" not in response.get_body().decode()
-    assert body["correlationId"] in caplog.text
+    assert body["error"]["correlationId"] in caplog.text
 
 
 def test_handle_errors_wraps_a_trigger():
