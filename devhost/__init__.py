@@ -1,0 +1,1 @@
+"""A local Azure Functions host for Python v2 apps, for machines without Core Tools."""
