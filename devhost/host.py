@@ -20,6 +20,7 @@ from devhost.config import (
     load_host_config,
     read_local_settings,
     resolve_connection,
+    resolve_setting_references,
     shutdown_timeout,
 )
 from devhost.http_server import (
@@ -30,10 +31,10 @@ from devhost.http_server import (
     trigger_methods,
     trigger_route,
 )
-from devhost.invoker import SUPPORTED_OUTPUTS, Invoker
+from devhost.invoker import QUEUE_OUTPUT, SUPPORTED_OUTPUTS, Invoker
 from devhost.loader import FunctionDef, load_functions
 from devhost.queue_listener import QueueListener
-from devhost.storage import QueueSender
+from devhost.storage import QueueSender, validate_queue_name
 from devhost.timer_monitor import TimerStatusStore
 from devhost.timer_scheduler import TimerScheduler
 
@@ -54,6 +55,10 @@ def _supported(fn: FunctionDef) -> bool:
     for binding in fn.bindings:
         if binding is not fn.trigger and binding.type not in SUPPORTED_OUTPUTS:
             logger.warning("%s: %s bindings are not supported by devhost", fn.name, binding.type)
+        if binding.type == QUEUE_OUTPUT:
+            # Functions rejects a bad queue name at indexing, not at the first send.
+            queue_name = str(getattr(binding, "queue_name", ""))
+            validate_queue_name(resolve_setting_references(queue_name))
     return True
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import azure.functions as func
 from werkzeug.datastructures import Headers
+from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
@@ -106,7 +107,11 @@ class FunctionsApp:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
         request.max_content_length = MAX_REQUEST_BYTES
-        return self.dispatch(request)(environ, start_response)
+        try:
+            response = self.dispatch(request)
+        except HTTPException as err:  # e.g. 413 for a body over the limit
+            return err(environ, start_response)
+        return response(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
         """The response for one request."""
@@ -123,14 +128,13 @@ class FunctionsApp:
 
     def _invoke(self, fn: FunctionDef, request: func.HttpRequest) -> Response:
         outcome = self._invoker.invoke(fn, request)
-        if outcome.succeeded:
-            try:
-                return to_response(outcome.result)
-            except TypeError as err:
-                logger.exception("Functions.%s: invalid HTTP result", fn.name)
-                return self._failure(fn, outcome.invocation_id, err)
-        assert outcome.error is not None
-        return self._failure(fn, outcome.invocation_id, outcome.error)
+        if outcome.error is not None:
+            return self._failure(fn, outcome.invocation_id, outcome.error)
+        try:
+            return to_response(outcome.result)
+        except TypeError as err:
+            logger.exception("Functions.%s: invalid HTTP result", fn.name)
+            return self._failure(fn, outcome.invocation_id, err)
 
     @staticmethod
     def _failure(fn: FunctionDef, invocation_id: str, error: BaseException) -> Response:

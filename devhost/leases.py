@@ -9,6 +9,8 @@ import time
 from azure.core.exceptions import AzureError
 from azure.storage.queue import QueueClient, QueueMessage
 
+from devhost.storage import describe
+
 logger = logging.getLogger(__name__)
 
 # Functions receives with a 10-minute visibility, renews at half of it, then every minute.
@@ -102,7 +104,7 @@ class LeaseRenewer:
                     lease.message_id, lease.pop_receipt, visibility_timeout=int(self._lease_seconds)
                 )
             except AzureError as err:
-                logger.warning("Could not renew message %s: %s", lease.message_id, err)
+                logger.warning("Could not renew message %s: %s", lease.message_id, describe(err))
                 return
             lease.pop_receipt = updated.pop_receipt
             lease.renew_at = time.monotonic() + self._interval

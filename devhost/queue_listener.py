@@ -21,6 +21,7 @@ from devhost.loader import FunctionDef
 from devhost.storage import (
     MessageDecodeError,
     decode_body,
+    describe,
     ensure_queue,
     queue_client,
     validate_queue_name,
@@ -117,10 +118,12 @@ class QueueListener:
         self._in_flight = 0
         self._changed = threading.Condition()
         self._stopping = threading.Event()
+        self._ready = False
         self._thread = threading.Thread(target=self._poll, name=f"poll-{fn.name}", daemon=True)
 
     def start(self) -> None:
-        """Start polling in the background."""
+        """Create the queue if storage answers (the poller retries if not), then poll."""
+        self._ready = self._ensure_queue()
         self._renewer.start()
         self._thread.start()
 
@@ -142,8 +145,9 @@ class QueueListener:
 
     def _poll(self) -> None:
         backoff = Backoff(self._options.max_polling_interval)
-        while not self._stopping.is_set() and not self._ensure_queue():
+        while not self._ready and not self._stopping.is_set():
             self._stopping.wait(backoff.next_delay())
+            self._ready = self._ensure_queue()
         backoff.reset()
         while not self._stopping.is_set():
             self._wait_for_capacity()
@@ -159,7 +163,7 @@ class QueueListener:
         try:
             ensure_queue(self._client)
         except AzureError as err:
-            logger.warning("Queue %s is unreachable: %s", self.queue_name, err)
+            logger.warning("Queue %s is unreachable: %s", self.queue_name, describe(err))
             return False
         return True
 
@@ -180,7 +184,7 @@ class QueueListener:
             )
             messages = list(pages)
         except AzureError as err:
-            logger.warning("Receiving from %s failed: %s", self.queue_name, err)
+            logger.warning("Receiving from %s failed: %s", self.queue_name, describe(err))
             return 0
         for message in messages:
             lease = self._renewer.track(message)
@@ -193,7 +197,7 @@ class QueueListener:
         try:
             self._handle(lease)
         except AzureError as err:
-            logger.warning("Settling message %s failed: %s", lease.message_id, err)
+            logger.warning("Settling message %s failed: %s", lease.message_id, describe(err))
         except Exception:
             logger.exception("Unexpected error processing message %s", lease.message_id)
         finally:

@@ -9,7 +9,7 @@ import re
 import threading
 from collections.abc import Sequence
 
-from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
+from azure.core.exceptions import AzureError, ResourceExistsError, ResourceNotFoundError
 from azure.storage.queue import QueueClient
 
 from devhost.config import ConfigError, MessageEncoding
@@ -21,6 +21,13 @@ _QUEUE_NAME = re.compile(r"^(?=.{3,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 class MessageDecodeError(ValueError):
     """A queue message body is not valid for the configured message encoding."""
+
+
+def describe(error: AzureError) -> str:
+    """A one-line summary of a storage error (the SDK's message spans many lines)."""
+    code = getattr(error, "error_code", None)
+    first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return f"{code}: {first_line}" if code else first_line
 
 
 def encode_body(body: bytes, encoding: MessageEncoding) -> str:

@@ -14,6 +14,7 @@ from devhost.config import resolve_setting_references
 from devhost.invoker import Invoker
 from devhost.loader import FunctionDef
 from devhost.ncrontab import Schedule
+from devhost.storage import describe
 from devhost.timer_monitor import ScheduleStatus, TimerStatusStore
 
 logger = logging.getLogger(__name__)
@@ -131,7 +132,9 @@ class TimerScheduler:
         try:
             self._store.put(self.fn.name, self._status)
         except AzureError as err:
-            logger.warning("Could not store the status of timer %s: %s", self.fn.name, err)
+            logger.warning(
+                "Could not store the status of timer %s: %s", self.fn.name, describe(err)
+            )
 
     def _load(self) -> ScheduleStatus | None:
         if self._store is None:
@@ -139,5 +142,5 @@ class TimerScheduler:
         try:
             return self._store.get(self.fn.name)
         except AzureError as err:
-            logger.warning("Could not read the status of timer %s: %s", self.fn.name, err)
+            logger.warning("Could not read the status of timer %s: %s", self.fn.name, describe(err))
             return None
