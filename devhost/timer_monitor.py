@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
@@ -17,11 +17,11 @@ NEVER = "0001-01-01T00:00:00"
 
 
 def _parse(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
     if not value or value == NEVER:
         return None
-    return datetime.fromisoformat(str(value))
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    # A time written without an offset is taken as UTC, so comparisons never mix naive and aware.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _format(moment: datetime | None) -> str:

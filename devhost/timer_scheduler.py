@@ -143,4 +143,6 @@ class TimerScheduler:
             return self._store.get(self.fn.name)
         except AzureError as err:
             logger.warning("Could not read the status of timer %s: %s", self.fn.name, describe(err))
-            return None
+        except ValueError as err:  # a hand-edited row; the timer simply starts afresh
+            logger.warning("Ignoring the unreadable status of timer %s: %s", self.fn.name, err)
+        return None
