@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 QUEUE_TRIGGER = "queueTrigger"
 TIMER_TRIGGER = "timerTrigger"
+TIMER_JOIN_SECONDS = 10.0
 SUPPORTED_TRIGGERS = frozenset({HTTP_TRIGGER, QUEUE_TRIGGER, TIMER_TRIGGER})
 
 
@@ -139,7 +140,8 @@ class Host:
             for listener in self.listeners:
                 listener.join()
             for timer in self.timers:
-                timer.join()
+                # A timer thread may be stuck retrying storage; it is a daemon, so do not wait long.
+                timer.join(TIMER_JOIN_SECONDS)
         else:
             logger.error("In-flight invocations did not finish within the function timeout")
         self.server.shutdown()

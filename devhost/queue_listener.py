@@ -119,6 +119,7 @@ class QueueListener:
         self._changed = threading.Condition()
         self._stopping = threading.Event()
         self._ready = False
+        self._reachable = True
         self._thread = threading.Thread(target=self._poll, name=f"poll-{fn.name}", daemon=True)
 
     def start(self) -> None:
@@ -161,11 +162,23 @@ class QueueListener:
 
     def _ensure_queue(self) -> bool:
         try:
-            ensure_queue(self._client)
+            ensure_queue(self._client, retry=False)
         except AzureError as err:
-            logger.warning("Queue %s is unreachable: %s", self.queue_name, describe(err))
+            self._report_unreachable(err)
             return False
+        self._report_reachable()
         return True
+
+    def _report_unreachable(self, err: AzureError) -> None:
+        """Warn once per outage; polling retries every backoff interval and would flood the log."""
+        level = logging.WARNING if self._reachable else logging.DEBUG
+        logger.log(level, "Queue %s is unreachable: %s", self.queue_name, describe(err))
+        self._reachable = False
+
+    def _report_reachable(self) -> None:
+        if not self._reachable:
+            logger.info("Queue %s is reachable again", self.queue_name)
+        self._reachable = True
 
     def _wait_for_capacity(self) -> None:
         """Block while more than newBatchThreshold messages are still in flight."""
@@ -181,11 +194,13 @@ class QueueListener:
                 messages_per_page=count,
                 visibility_timeout=int(self._renewer.lease_seconds),
                 max_messages=count,
+                retry_total=0,  # the idle backoff is the retry; SDK retries would delay stopping
             )
             messages = list(pages)
         except AzureError as err:
-            logger.warning("Receiving from %s failed: %s", self.queue_name, describe(err))
+            self._report_unreachable(err)
             return 0
+        self._report_reachable()
         for message in messages:
             lease = self._renewer.track(message)
             with self._changed:

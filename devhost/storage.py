@@ -63,10 +63,13 @@ def queue_client(connection: str, name: str) -> QueueClient:
     return QueueClient.from_connection_string(connection, name)
 
 
-def ensure_queue(client: QueueClient) -> None:
-    """Create the queue unless it exists."""
+def ensure_queue(client: QueueClient, *, retry: bool = True) -> None:
+    """Create the queue unless it exists; retry=False fails fast when the caller retries itself."""
     with contextlib.suppress(ResourceExistsError):
-        client.create_queue()
+        if retry:
+            client.create_queue()
+        else:
+            client.create_queue(retry_total=0)
 
 
 class QueueSender:
