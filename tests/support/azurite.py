@@ -46,7 +46,7 @@ class Azurite:
         if self.process is not None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=1)  # Azurite ignores SIGTERM once it has served requests
             except subprocess.TimeoutExpired:
                 self.process.kill()
         if self.workdir:
