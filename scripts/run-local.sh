@@ -14,7 +14,13 @@ else
     --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 --skipApiVersionCheck &
   azurite_pid=$!
 fi
-cleanup() { [ -n "$azurite_pid" ] && kill "$azurite_pid" 2>/dev/null || true; }
+# Azurite ignores SIGTERM once it has served requests, so follow up with SIGKILL.
+cleanup() {
+  [ -n "$azurite_pid" ] || return 0
+  kill "$azurite_pid" 2>/dev/null || true
+  sleep 1
+  kill -9 "$azurite_pid" 2>/dev/null || true
+}
 trap cleanup EXIT
 
 for _ in $(seq 1 100); do
