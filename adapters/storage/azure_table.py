@@ -39,6 +39,7 @@ from adapters.storage.limits import (
     encode_continuation,
     normalise_value,
 )
+from adapters.storage.table import follow_pages
 
 # SDK operation tuples: (verb, entity) or (verb, entity, keyword arguments).
 SdkOperation = tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], dict[str, Any]]
@@ -152,15 +153,9 @@ class AzureTable:
         row_key_before: str | None = None,
     ) -> Iterator[Entity]:
         """Every matching row, following continuation tokens (a page may be empty)."""
-        continuation: str | None = None
-        while True:
-            page = self.query_page(
-                partition_key, row_key_from=row_key_from, row_key_before=row_key_before,
-                continuation=continuation,
-            )  # fmt: skip
-            yield from page.entities
-            if (continuation := page.continuation) is None:
-                return
+        return follow_pages(
+            self, partition_key, row_key_from=row_key_from, row_key_before=row_key_before
+        )
 
     def probe(self, timeout: float = 2.0) -> bool:
         """Whether the table answers one small query within `timeout` seconds, without retries."""

@@ -29,6 +29,7 @@ from adapters.storage.limits import (
     encode_continuation,
     operation_key,
 )
+from adapters.storage.table import follow_pages
 from services.errors import ConcurrencyConflict, EntityAlreadyExists, StorageUnavailable
 
 Key = tuple[str, str]
@@ -145,15 +146,9 @@ class MemoryTable:
         row_key_before: str | None = None,
     ) -> Iterator[Entity]:
         """Every matching row, following continuation tokens."""
-        continuation: str | None = None
-        while True:
-            page = self.query_page(
-                partition_key, row_key_from=row_key_from, row_key_before=row_key_before,
-                continuation=continuation,
-            )  # fmt: skip
-            yield from page.entities
-            if (continuation := page.continuation) is None:
-                return
+        return follow_pages(
+            self, partition_key, row_key_from=row_key_from, row_key_before=row_key_before
+        )
 
     def _write(self, operation: Insert | Update | Upsert) -> Entity:
         with self._request():

@@ -74,3 +74,22 @@ class Table(Protocol):
     ) -> Iterator[Entity]:
         """Every matching row, following continuation tokens."""
         ...
+
+
+def follow_pages(
+    table: Table,
+    partition_key: str,
+    *,
+    row_key_from: str | None = None,
+    row_key_before: str | None = None,
+) -> Iterator[Entity]:
+    """Every row of a range query, following continuation tokens (a page may be empty)."""
+    continuation: str | None = None
+    while True:
+        page = table.query_page(
+            partition_key, row_key_from=row_key_from, row_key_before=row_key_before,
+            continuation=continuation,
+        )  # fmt: skip
+        yield from page.entities
+        if (continuation := page.continuation) is None:
+            return
