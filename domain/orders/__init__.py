@@ -1,0 +1,1 @@
+"""Orders: the sales order aggregate, its business events and the state framework."""
