@@ -19,3 +19,23 @@ class StorageUnavailable(ApplicationError):
 
 class ConfigurationError(ApplicationError):
     """A required setting is missing or invalid."""
+
+
+class NotFound(ApplicationError):
+    """The record asked for does not exist (HTTP 404)."""
+
+
+class InvalidInput(ApplicationError):
+    """Input that passed parsing but breaks a business rule; `field` names it (HTTP 400)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotAllowed(ApplicationError):
+    """The request is well-formed but the record's state forbids it; `field` names why (409)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field

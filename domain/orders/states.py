@@ -96,8 +96,9 @@ TRANSITIONS: dict[str, EventRule] = {
         header=_t(set(OPEN), S.IN_PROGRESS, Reason.LINE_VALIDATION_SUCCESS),
         line=_t(set(OPEN), S.IN_PROGRESS, Reason.LINE_VALIDATION_SUCCESS),
     ),
+    # The order as a whole failed validation; each failing line says why in its own reason.
     E.LINES_VALIDATION_FAILED: EventRule(
-        header=_t(set(OPEN), S.ON_HOLD, Reason.LINE_VALIDATION_FAILED),
+        header=_t(set(OPEN), S.ON_HOLD, Reason.ORDER_VALIDATION_FAILED),
         line=_t(set(OPEN), S.ON_HOLD, Reason.LINE_VALIDATION_FAILED),
     ),
     E.ASSIGNMENT_SUCCEEDED: EventRule(

@@ -1,0 +1,1 @@
+"""Orchestration flows as data: steps chained by business events, published and versioned."""

@@ -1,0 +1,1 @@
+"""Policies: filter and execution rules over orders, lines and fulfillment orders, versioned."""

@@ -1,0 +1,1 @@
+"""Order use cases: intake, orchestration, operator queries and commands."""
