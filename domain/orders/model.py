@@ -206,6 +206,7 @@ class SalesOrder(DomainModel):
     flows: list[FlowBinding] = Field(default_factory=list)
     step_results: list[StepResult] = Field(default_factory=list)
     event_count: int = 0
+    events_seen: list[str] = Field(default_factory=list)
     _raised: list[RaisedEvent] = PrivateAttr(default_factory=list)
 
     def line(self, line_id: str) -> OrderLine:
@@ -236,6 +237,8 @@ class SalesOrder(DomainModel):
         """Apply the event through the transition table and record it for the timeline."""
         outcome = apply_transitions(self, event, line_ids)
         self.event_count += 1
+        if event not in self.events_seen:
+            self.events_seen.append(event)
         self.updated_at = at
         self._raised.append(
             RaisedEvent(
