@@ -305,7 +305,7 @@ def _move(
     if current not in transition.sources:
         allowed = ", ".join(sorted(transition.sources))
         message = (
-            f"{event!r} cannot move {name} from {current.value!r} "
+            f"{str(event)!r} cannot move {name} from {current.value!r} "
             f"(allowed from: {allowed}); state left unchanged"
         )
         outcome.errors.append(TransitionError(name, event, current, message))

@@ -150,6 +150,7 @@ TRANSITIONS: dict[str, EventRule] = {
         line=_t(set(_PROCESSING), S.FULFILLMENT_IN_PROCESS, Reason.PACKED),
         rollup=True,
     ),
+    # IOM reports shipped lines as Packed (Fulfillment in Process / Packed) until invoiced.
     E.SHIPPED: EventRule(
         header=_t(set(_PROCESSING), S.FULFILLMENT_IN_PROCESS, Reason.PACKED),
         line=_t(set(_PROCESSING), S.FULFILLMENT_IN_PROCESS, Reason.PACKED),
