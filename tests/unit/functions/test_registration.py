@@ -8,10 +8,39 @@ EXPECTED_HTTP = {
     # name: (route, methods, auth level)
     "health": ("health", ["GET"], func.AuthLevel.ANONYMOUS),
     "list_pending_outbox": ("outbox/pending", ["GET"], func.AuthLevel.FUNCTION),
+    "place_order": ("orders", ["POST"], func.AuthLevel.FUNCTION),
+    "list_orders": ("orders", ["GET"], func.AuthLevel.FUNCTION),
+    "get_order": ("orders/{order_id}", ["GET"], func.AuthLevel.FUNCTION),
+    "get_order_timeline": ("orders/{order_id}/timeline", ["GET"], func.AuthLevel.FUNCTION),
+    "reprocess_order": ("orders/{order_id}/reprocess", ["POST"], func.AuthLevel.FUNCTION),
+    "cancel_order": ("orders/{order_id}/cancel", ["POST"], func.AuthLevel.FUNCTION),
+    "create_policy": ("policies", ["POST"], func.AuthLevel.FUNCTION),
+    "list_policies": ("policies", ["GET"], func.AuthLevel.FUNCTION),
+    "get_policy": ("policies/{policy_id}", ["GET"], func.AuthLevel.FUNCTION),
+    "edit_policy": ("policies/{policy_id}", ["PUT"], func.AuthLevel.FUNCTION),
+    "delete_policy": ("policies/{policy_id}", ["DELETE"], func.AuthLevel.FUNCTION),
+    "publish_policy": ("policies/{policy_id}/publish", ["POST"], func.AuthLevel.FUNCTION),
+    "unpublish_policy": ("policies/{policy_id}/unpublish", ["POST"], func.AuthLevel.FUNCTION),
+    "list_policy_versions": ("policies/{policy_id}/versions", ["GET"], func.AuthLevel.FUNCTION),
+    "rollback_policy": ("policies/{policy_id}/rollback", ["POST"], func.AuthLevel.FUNCTION),
+    "create_flow": ("flows", ["POST"], func.AuthLevel.FUNCTION),
+    "list_flows": ("flows", ["GET"], func.AuthLevel.FUNCTION),
+    "get_flow": ("flows/{flow_id}", ["GET"], func.AuthLevel.FUNCTION),
+    "edit_flow": ("flows/{flow_id}", ["PUT"], func.AuthLevel.FUNCTION),
+    "delete_flow": ("flows/{flow_id}", ["DELETE"], func.AuthLevel.FUNCTION),
+    "publish_flow": ("flows/{flow_id}/publish", ["POST"], func.AuthLevel.FUNCTION),
+    "unpublish_flow": ("flows/{flow_id}/unpublish", ["POST"], func.AuthLevel.FUNCTION),
+    "list_errors": ("errors", ["GET"], func.AuthLevel.FUNCTION),
+    "get_openapi": ("openapi.json", ["GET"], func.AuthLevel.ANONYMOUS),
 }
 EXPECTED_TIMERS = {
     # name: (schedule, run on startup)
     "sweep_outbox": ("0 * * * * *", False),
+}
+EXPECTED_QUEUES = {
+    # name: (queue, connection setting)
+    "run_flow_step": ("orchestration-steps", "AzureWebJobsStorage"),
+    "fail_poisoned_flow_step": ("orchestration-steps-poison", "AzureWebJobsStorage"),
 }
 
 
@@ -22,7 +51,7 @@ def functions():
 
 
 def test_every_function_is_expected(functions):
-    assert set(functions) == set(EXPECTED_HTTP) | set(EXPECTED_TIMERS)
+    assert set(functions) == set(EXPECTED_HTTP) | set(EXPECTED_TIMERS) | set(EXPECTED_QUEUES)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_HTTP))
@@ -43,6 +72,15 @@ def test_timer_trigger_settings(functions, name):
     assert trigger.schedule == schedule
     assert trigger.run_on_startup == run_on_startup
     assert croniter.is_valid(schedule, second_at_beginning=True)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_QUEUES))
+def test_queue_trigger_settings(functions, name):
+    queue, connection = EXPECTED_QUEUES[name]
+    trigger = functions[name].get_trigger()
+    assert trigger.type == "queueTrigger"
+    assert trigger.queue_name == queue
+    assert trigger.connection == connection
 
 
 def test_exactly_one_function_app_at_module_level():
