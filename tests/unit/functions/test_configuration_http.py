@@ -1,79 +1,21 @@
-import json
-from types import SimpleNamespace
-
-import azure.functions as func
 import pytest
 
 from functions import configuration as triggers
-from tests.support.hub import Hub, make_hub
-
-FILTER_POLICY = {
-    "name": "Only web orders",
-    "type": "Filter",
-    "entity": "Order",
-    "rules": [{"name": "web", "condition": "channel eq 'web'"}],
-}
-
-
-def flow_body(name="Standard", policies=()):
-    step = {
-        "stepId": "validate-header", "name": "Validate header",
-        "action": "Validate Order Header", "inputEvents": ["New Order"],
-        "filterPolicies": list(policies),
-    }  # fmt: skip
-    return {"name": name, "steps": [step]}
-
-
-def call(trigger, method, path, body=None, **route_params):
-    """Call a trigger as the host would: `body` is JSON-encoded unless it is already bytes."""
-    raw = body if isinstance(body, bytes) else b"" if body is None else json.dumps(body).encode()
-    request = func.HttpRequest(
-        method=method, url=f"http://localhost/api/{path}", body=raw, route_params=route_params
-    )
-    response = trigger(request)
-    text = response.get_body()
-    return response, json.loads(text) if text else None
+from tests.unit.functions.configuration_api import (
+    FILTER_POLICY,
+    call,
+    create_flow,
+    create_policy,
+    flow_body,
+    publish_policy,
+    state,
+    use_hub,
+)
 
 
 @pytest.fixture
-def hub(monkeypatch) -> Hub:
-    hub = make_hub()
-    container = SimpleNamespace(configuration=hub.configuration)
-    monkeypatch.setattr(triggers, "get_container", lambda: container)
-    return hub
-
-
-def create_policy(body=None):
-    response, policy = call(triggers.create_policy, "POST", "policies", body or FILTER_POLICY)
-    assert response.status_code == 201, policy
-    return policy["policyId"]
-
-
-def create_flow(body):
-    response, flow = call(triggers.create_flow, "POST", "flows", body)
-    assert response.status_code == 201, flow
-    return flow["flowId"]
-
-
-def publish_policy(policy_id):
-    response, _ = call(triggers.publish_policy, "POST", "p", policy_id=policy_id)
-    assert response.status_code == 200
-
-
-def publish_flow(flow_id):
-    response, body = call(triggers.publish_flow, "POST", "f", flow_id=flow_id)
-    assert response.status_code == 200, body
-
-
-def state():
-    """Everything the API shows: the policies, their versions and the flows."""
-    _, policies = call(triggers.list_policies, "GET", "policies")
-    _, flows = call(triggers.list_flows, "GET", "flows")
-    versions = {
-        p["policyId"]: call(triggers.list_policy_versions, "GET", "v", policy_id=p["policyId"])[1]
-        for p in policies["policies"]
-    }
-    return policies, flows, versions
+def hub(monkeypatch):
+    return use_hub(monkeypatch)
 
 
 # Creating and reading
@@ -264,84 +206,3 @@ def test_deleting_unpublished_records_is_204(hub):
     assert (response.status_code, body) == (204, None)
 
     assert state() == ({"policies": []}, {"flows": []}, {})
-
-
-# Rejected requests change nothing
-
-
-@pytest.fixture
-def seeded(hub):
-    """A published policy and flow, an unpublished policy and a flow that uses it."""
-    published = create_policy()
-    publish_policy(published)
-    unpublished = create_policy({**FILTER_POLICY, "name": "Draft"})
-    live = create_flow(flow_body("Live", [published]))
-    publish_flow(live)
-    draft = create_flow(flow_body("Draft flow", [unpublished]))
-    return SimpleNamespace(published=published, unpublished=unpublished, live=live, draft=draft)
-
-
-REJECTED = {
-    # name: (trigger, route params by seeded name, body, status, error field)
-    "edit published policy": (
-        triggers.edit_policy, {"policy_id": "published"}, FILTER_POLICY, 409, "status",
-    ),
-    "publish published policy": (
-        triggers.publish_policy, {"policy_id": "published"}, None, 409, "status",
-    ),
-    "unpublish unpublished policy": (
-        triggers.unpublish_policy, {"policy_id": "unpublished"}, None, 409, "status",
-    ),
-    "delete published policy": (
-        triggers.delete_policy, {"policy_id": "published"}, None, 409, "status",
-    ),
-    "delete policy a flow uses": (
-        triggers.delete_policy, {"policy_id": "unpublished"}, None, 409, "flows",
-    ),
-    "roll back a published policy": (
-        triggers.rollback_policy, {"policy_id": "published"}, {"version": 1}, 409, "status",
-    ),
-    "roll back to a missing version": (
-        triggers.rollback_policy, {"policy_id": "unpublished"}, {"version": 7}, 404, None,
-    ),
-    "edit policy with a bad condition": (
-        triggers.edit_policy, {"policy_id": "unpublished"},
-        {**FILTER_POLICY, "rules": [{"name": "r", "condition": "(("}]}, 400,
-        "rules[0].condition",
-    ),
-    "create policy with an unknown type": (
-        triggers.create_policy, {}, {**FILTER_POLICY, "type": "Sorting"}, 400, "type",
-    ),
-    "edit published flow": (
-        triggers.edit_flow, {"flow_id": "live"}, flow_body("Live"), 409, "status",
-    ),
-    "publish flow with an unpublished policy": (
-        triggers.publish_flow, {"flow_id": "draft"}, None, 400, "steps[0].filterPolicies[0]",
-    ),
-    "unpublish unpublished flow": (
-        triggers.unpublish_flow, {"flow_id": "draft"}, None, 409, "status",
-    ),
-    "delete published flow": (triggers.delete_flow, {"flow_id": "live"}, None, 409, "status"),
-    "create flow with a taken name": (
-        triggers.create_flow, {}, flow_body("live"), 409, "name",
-    ),
-    "rename flow to a taken name": (
-        triggers.edit_flow, {"flow_id": "draft"}, flow_body("Live"), 409, "name",
-    ),
-    "create flow over 1 MiB": (
-        triggers.create_flow, {}, b" " * (1024 * 1024 + 1), 413, None,
-    ),
-}  # fmt: skip
-
-
-@pytest.mark.parametrize("case", sorted(REJECTED))
-def test_rejected_requests_write_nothing(seeded, case):
-    trigger, params, body, status, field = REJECTED[case]
-    before = state()
-
-    route_params = {name: getattr(seeded, value) for name, value in params.items()}
-    response, error = call(trigger, "POST", "x", body, **route_params)
-
-    assert response.status_code == status, error
-    assert error["error"]["field"] == field
-    assert state() == before
