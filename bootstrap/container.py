@@ -7,17 +7,25 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from adapters.clock import SystemClock
+from adapters.ids import UuidGenerator
 from adapters.storage.azure_table import AzureTableService
+from adapters.storage.errors import ERRORS_TABLE, TableErrorLog
+from adapters.storage.flows import FLOWS_TABLE, TableFlowRepository
+from adapters.storage.orders import ORDERS_TABLE, TableOrderRepository
 from adapters.storage.outbox import INDEX_TABLE, TableOutbox
+from adapters.storage.policies import POLICIES_TABLE, TablePolicyRepository
 from adapters.storage.probe import StorageServiceProbe
 from adapters.storage.queues import StorageQueuePublisher
 from bootstrap.settings import Settings, load_settings
 from services import health as health_service
 from services import outbox as outbox_service
+from services.configuration import Configuration
+from services.orders.engine import STEP_QUEUE, Engine
+from services.orders.providers import NoActivatedProviders
 
 # Every table and queue the app uses; created at start-up, probed by the health check.
-TABLES: tuple[str, ...] = (INDEX_TABLE,)
-QUEUES: tuple[str, ...] = ()
+TABLES: tuple[str, ...] = (INDEX_TABLE, ORDERS_TABLE, POLICIES_TABLE, FLOWS_TABLE, ERRORS_TABLE)
+QUEUES: tuple[str, ...] = (STEP_QUEUE, f"{STEP_QUEUE}-poison")
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,8 @@ class Container:
     publisher: StorageQueuePublisher
     outbox: TableOutbox
     clock: SystemClock
+    engine: Engine
+    configuration: Configuration
 
     def check_health(self) -> health_service.HealthReport:
         """Probe every table and queue the app needs."""
@@ -56,7 +66,21 @@ def build_container(settings: Settings) -> Container:
     tables.create_tables(TABLES)
     publisher.create_queues(QUEUES)
     clock = SystemClock()
-    return Container(settings, tables, publisher, TableOutbox(tables.table, clock), clock)
+    outbox = TableOutbox(tables.table, clock)
+    policies = TablePolicyRepository(tables.table(POLICIES_TABLE))
+    flows = TableFlowRepository(tables.table(FLOWS_TABLE))
+    engine = Engine(
+        orders=TableOrderRepository(tables.table(ORDERS_TABLE), outbox),
+        flows=flows,
+        policies=policies,
+        errors=TableErrorLog(tables.table(ERRORS_TABLE)),
+        providers=NoActivatedProviders(),
+        outbox=outbox,
+        publisher=publisher,
+        clock=clock,
+    )
+    configuration = Configuration(policies, flows, clock, UuidGenerator())
+    return Container(settings, tables, publisher, outbox, clock, engine, configuration)
 
 
 _lock = threading.Lock()

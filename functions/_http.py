@@ -11,18 +11,41 @@ import logging
 import uuid
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 
 import azure.functions as func
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from services.errors import ConcurrencyConflict, ConfigurationError, StorageUnavailable
+from domain.errors import InvalidDefinition, NotPermitted
+from services.errors import (
+    ConcurrencyConflict,
+    ConfigurationError,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    StorageUnavailable,
+)
 
 logger = logging.getLogger(__name__)
 
 JsonBody = dict[str, object] | list[object]
 
+MAX_BODY_BYTES = 1024 * 1024  # 1 MiB: no order, policy or flow is legitimately bigger
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class BadRequest(Exception):
+    """Input rejected before it reached a use case: status, code, message and field."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.field = status, code, field
+
+
 # Most specific first: the first matching class decides the status.
 _STATUS_BY_ERROR: tuple[tuple[type[Exception], int], ...] = (
+    (NotFound, 404),
     (ConcurrencyConflict, 409),
     (StorageUnavailable, 503),
     (ConfigurationError, 503),
@@ -45,6 +68,17 @@ def error_response(err: Exception) -> func.HttpResponse:
     """Map an exception to a JSON error; unexpected ones are logged with a correlation id."""
     if isinstance(err, ValidationError):
         return _validation_response(err)
+    if isinstance(err, BadRequest):
+        return json_response(error_body(err.code, str(err), err.field), err.status)
+    if isinstance(err, InvalidDefinition):
+        problems = [{"field": p.field, "message": p.message} for p in err.problems]
+        first = err.problems[0].field if err.problems else None
+        body = error_body("InvalidDefinition", str(err), first, problems=problems)
+        return json_response(body, 400)
+    if isinstance(err, InvalidInput):
+        return json_response(error_body("InvalidRequest", str(err), err.field), 400)
+    if isinstance(err, NotAllowed | NotPermitted):
+        return json_response(error_body("NotAllowed", str(err), err.field), 409)
     for error_type, status in _STATUS_BY_ERROR:
         if isinstance(err, error_type):
             return json_response(error_body(type(err).__name__, str(err)), status)
@@ -63,6 +97,36 @@ def _validation_response(err: ValidationError) -> func.HttpResponse:
     message = f"{first['field']}: {first['message']}" if first["field"] else str(first["message"])
     body = error_body("InvalidRequest", message, first["field"], problems=problems)
     return json_response(body, 400)
+
+
+def parse_body(req: func.HttpRequest, model: type[T]) -> T:
+    """The request's JSON body as a model: 413 over 1 MiB, 400 for bad JSON or bad fields."""
+    body = req.get_body()
+    if len(body) > MAX_BODY_BYTES:
+        message = f"the body is {len(body)} bytes; the limit is {MAX_BODY_BYTES}"
+        raise BadRequest(413, "PayloadTooLarge", message)
+    if not body.strip():
+        raise BadRequest(400, "InvalidJson", "the request needs a JSON body")
+    try:
+        json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise BadRequest(400, "InvalidJson", f"the body is not valid JSON: {err}") from None
+    return model.model_validate_json(body)
+
+
+def query_int(req: func.HttpRequest, name: str, default: int, low: int, high: int) -> int:
+    """An integer query parameter within [low, high], else a 400 naming it."""
+    raw = req.params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(400, "InvalidRequest", f"{name} must be an integer", name) from None
+    if not low <= value <= high:
+        message = f"{name} must be between {low} and {high}"
+        raise BadRequest(400, "InvalidRequest", message, name)
+    return value
 
 
 def handle_errors(

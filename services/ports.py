@@ -20,3 +20,11 @@ class MessagePublisher(Protocol):
     def publish(self, queue: str, body: str) -> None:
         """Send one message; raises StorageUnavailable when the queue cannot be reached."""
         ...
+
+
+class IdGenerator(Protocol):
+    """Makes new unique ids (services never draw random numbers themselves)."""
+
+    def new_id(self) -> str:
+        """A new, unique, URL-safe id."""
+        ...

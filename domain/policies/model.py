@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 
@@ -59,7 +60,16 @@ class VersionState(StrEnum):
     ARCHIVED = "Archived"
 
 
-SetValueLiteral = bool | int | Decimal | str | None
+def _number_only(value: object) -> object:
+    # JSON strings would otherwise validate as Decimal too, so "24" (a warehouse id) would come
+    # back from storage as a number; text stays text, numbers become exact Decimals.
+    if isinstance(value, str):
+        raise ValueError("text is not a number")  # noqa: TRY004 - pydantic reports ValueError only
+    return value
+
+
+Number = Annotated[Decimal, BeforeValidator(_number_only)]
+SetValueLiteral = bool | int | Number | str | None
 
 
 class SetValue(PolicyModel):

@@ -1,0 +1,88 @@
+"""An in-process hub for service tests: real repositories over MemoryTables, fakes of our ports."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from adapters.storage.errors import ERRORS_TABLE, TableErrorLog
+from adapters.storage.flows import FLOWS_TABLE, TableFlowRepository
+from adapters.storage.memory_table import MemoryTableService
+from adapters.storage.orders import ORDERS_TABLE, TableOrderRepository
+from adapters.storage.outbox import INDEX_TABLE, TableOutbox
+from adapters.storage.policies import POLICIES_TABLE, TablePolicyRepository
+from domain.flows.model import FlowDefinition
+from domain.policies.model import PolicyDefinition
+from services.configuration import Configuration
+from services.orders.engine import STEP_QUEUE, Engine, StepMessage
+from services.orders.providers import NoActivatedProviders
+from services.orders.steps import StepRun, run_step
+from tests.fakes import FakePublisher, FixedClock
+
+
+@dataclass
+class SequentialIds:
+    counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def new_id(self) -> str:
+        return f"id-{next(self.counter):04d}"
+
+
+@dataclass
+class Hub:
+    engine: Engine
+    configuration: Configuration
+    publisher: FakePublisher
+    clock: FixedClock
+    delivered: int = 0
+
+    def policy(self, **definition: Any) -> str:
+        """Create and publish a policy; return its id."""
+        policy = self.configuration.create_policy(PolicyDefinition.model_validate(definition))
+        self.configuration.publish_policy(policy.policy_id)
+        return policy.policy_id
+
+    def flow(self, name: str, steps: list[dict[str, Any]]) -> str:
+        """Create and publish a flow; return its id."""
+        definition = FlowDefinition.model_validate({"name": name, "steps": steps})
+        flow = self.configuration.create_flow(definition)
+        self.configuration.publish_flow(flow.flow_id)
+        return flow.flow_id
+
+    def pending_steps(self) -> list[StepMessage]:
+        """Step messages published and not yet delivered."""
+        bodies = [body for queue, body in self.publisher.sent if queue == STEP_QUEUE]
+        return [StepMessage.model_validate(json.loads(b)["data"]) for b in bodies[self.delivered :]]
+
+    def drain(self, limit: int = 100) -> list[StepRun]:
+        """Deliver step messages until none are left (as the queue trigger would)."""
+        runs: list[StepRun] = []
+        while (pending := self.pending_steps()) and len(runs) < limit:
+            self.delivered += 1
+            self.clock.advance(1)
+            runs.append(run_step(pending[0], self.engine))
+        return runs
+
+
+def make_hub() -> Hub:
+    tables = MemoryTableService()
+    tables.create_tables([INDEX_TABLE, ORDERS_TABLE, POLICIES_TABLE, FLOWS_TABLE, ERRORS_TABLE])
+    clock = FixedClock()
+    publisher = FakePublisher()
+    outbox = TableOutbox(tables.table, clock)
+    policies = TablePolicyRepository(tables.table(POLICIES_TABLE))
+    flows = TableFlowRepository(tables.table(FLOWS_TABLE))
+    engine = Engine(
+        orders=TableOrderRepository(tables.table(ORDERS_TABLE), outbox),
+        flows=flows,
+        policies=policies,
+        errors=TableErrorLog(tables.table(ERRORS_TABLE)),
+        providers=NoActivatedProviders(),
+        outbox=outbox,
+        publisher=publisher,
+        clock=clock,
+    )
+    configuration = Configuration(policies, flows, clock, SequentialIds())
+    return Hub(engine, configuration, publisher, clock)
