@@ -39,7 +39,7 @@ from adapters.storage.limits import (
     encode_continuation,
     normalise_value,
 )
-from adapters.storage.table import follow_pages
+from adapters.storage.table import follow_pages, scan_position
 
 # SDK operation tuples: (verb, entity) or (verb, entity, keyword arguments).
 SdkOperation = tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], dict[str, Any]]
@@ -157,6 +157,27 @@ class AzureTable:
             self, partition_key, row_key_from=row_key_from, row_key_before=row_key_before
         )
 
+    def scan_page(
+        self,
+        filter_expression: str,
+        *,
+        page_size: int = 1000,
+        continuation: str | None = None,
+        select: Sequence[str] | None = None,
+    ) -> Page:
+        """One page of the rows of any partition matching an OData filter, in key order."""
+        check_page_size(page_size)
+        token = None if continuation is None else scan_position(continuation)
+        # The keys are always fetched: an Entity cannot be built without them.
+        columns = None if select is None else ["PartitionKey", "RowKey", *select]
+        with self._call(f"scan {self.name}"):
+            pages = self._client.query_entities(
+                filter_expression, select=columns, results_per_page=page_size
+            ).by_page(continuation_token=token)  # type: ignore[arg-type]  # it wants its dict
+            entities = [_from_sdk(found) for found in next(pages)]
+        following = pages.continuation_token  # type: ignore[attr-defined]
+        return Page(entities, _scan_token(following))
+
     def probe(self, timeout: float = 2.0) -> bool:
         """Whether the table answers one small query within `timeout` seconds, without retries."""
         limits = {"connection_timeout": timeout, "read_timeout": timeout, "retry_total": 0}
@@ -224,11 +245,18 @@ def _to_sdk(entity: Entity) -> dict[str, Any]:
 def _from_sdk(found: TableEntity) -> Entity:
     properties: dict[str, EntityValue] = {}
     for name, value in found.items():
-        if name not in ("PartitionKey", "RowKey"):
+        # A selected property the row lacks comes back as null: the row does not have it.
+        if name not in ("PartitionKey", "RowKey") and value is not None:
             plain = value.value if isinstance(value, EntityProperty) else value
             properties[name] = normalise_value(name, plain)
     etag = found.metadata.get("etag")
     return Entity(found["PartitionKey"], found["RowKey"], properties, etag)
+
+
+def _scan_token(following: Mapping[str, str | None] | None) -> str | None:
+    """The opaque token for the next page; the service may omit NextRowKey."""
+    parts = {name: value for name, value in (following or {}).items() if value}
+    return encode_continuation(parts) if parts else None
 
 
 def _with_etag(entity: Entity, metadata: Mapping[str, Any]) -> Entity:

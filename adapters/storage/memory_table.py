@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -15,6 +15,7 @@ from adapters.storage.entities import (
     Insert,
     Operation,
     Page,
+    StorageLimitExceeded,
     Update,
     UpdateMode,
     Upsert,
@@ -29,7 +30,8 @@ from adapters.storage.limits import (
     encode_continuation,
     operation_key,
 )
-from adapters.storage.table import follow_pages
+from adapters.storage.table import follow_pages, scan_position
+from domain.filters import Filter, FilterSyntaxError, FilterValue, compile_filter
 from services.errors import ConcurrencyConflict, EntityAlreadyExists, StorageUnavailable
 
 Key = tuple[str, str]
@@ -150,6 +152,33 @@ class MemoryTable:
             self, partition_key, row_key_from=row_key_from, row_key_before=row_key_before
         )
 
+    def scan_page(
+        self,
+        filter_expression: str,
+        *,
+        page_size: int = 1000,
+        continuation: str | None = None,
+        select: Sequence[str] | None = None,
+    ) -> Page:
+        """One page of the rows of any partition matching an OData filter, in key order."""
+        check_page_size(page_size)
+        start: Key | None = None
+        if continuation is not None:
+            token = scan_position(continuation)
+            start = (token["PartitionKey"], token.get("RowKey", ""))
+        matcher = _compile(filter_expression)
+        with self._request():
+            found: list[Entity] = []
+            for key in sorted(k for k in self._rows if start is None or k >= start):
+                row = self._rows[key]
+                if not matcher.matches(_record(key, row.properties)):
+                    continue
+                if len(found) == page_size:
+                    following = {"PartitionKey": key[0], "RowKey": key[1]}
+                    return Page(found, encode_continuation(following))
+                found.append(_selected(_entity(*key, row), select))
+        return Page(found, None)
+
     def _write(self, operation: Insert | Update | Upsert) -> Entity:
         with self._request():
             etag = _apply(self._rows, operation)
@@ -200,6 +229,30 @@ def _put(rows: dict[Key, _Row], key: Key, properties: dict[str, EntityValue]) ->
 
 def _entity(partition_key: str, row_key: str, row: _Row) -> Entity:
     return Entity(partition_key, row_key, dict(row.properties), row.etag)
+
+
+def _compile(filter_expression: str) -> Filter:
+    """The parsed filter; a syntax error is refused as the service refuses it (400)."""
+    try:
+        return compile_filter(filter_expression)
+    except FilterSyntaxError as err:
+        raise StorageLimitExceeded(f"invalid filter: {err}") from err
+
+
+def _record(key: Key, properties: Mapping[str, EntityValue]) -> dict[str, FilterValue]:
+    """What a filter sees: the keys and every property (binary ones are not comparable)."""
+    record: dict[str, FilterValue] = {
+        name: value for name, value in properties.items() if not isinstance(value, bytes)
+    }
+    record["PartitionKey"], record["RowKey"] = key
+    return record
+
+
+def _selected(entity: Entity, select: Sequence[str] | None) -> Entity:
+    if select is None:
+        return entity
+    wanted = {name: entity.properties[name] for name in select if name in entity.properties}
+    return replace(entity, properties=wanted)
 
 
 class MemoryTableService:

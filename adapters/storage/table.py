@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
 
-from adapters.storage.entities import Entity, Operation, Page, UpdateMode
+from adapters.storage.entities import (
+    MAX_STRING_CHARS,
+    Entity,
+    EntityValue,
+    Operation,
+    Page,
+    StorageLimitExceeded,
+    UpdateMode,
+)
+from adapters.storage.keys import key_length, validate_key
+from adapters.storage.limits import decode_continuation
+from services.errors import InvalidInput
+
+SCAN_TOKEN_KEYS = ("PartitionKey", "RowKey")
+
+
+class InvalidContinuation(InvalidInput, ValueError):
+    """A continuation token that this table (or a repository over it) never issued (HTTP 400)."""
+
+    def __init__(self, message: str = "invalid continuation token") -> None:
+        super().__init__(message, "continuation")
 
 
 class Table(Protocol):
@@ -75,6 +96,24 @@ class Table(Protocol):
         """Every matching row, following continuation tokens."""
         ...
 
+    def scan_page(
+        self,
+        filter_expression: str,
+        *,
+        page_size: int = 1000,
+        continuation: str | None = None,
+        select: Sequence[str] | None = None,
+    ) -> Page:
+        """One page of the rows of any partition matching an OData filter, in key order.
+
+        A page may hold fewer rows than asked (even none) and still have a continuation.
+        `select` limits the properties returned. Filter only on properties every row has:
+        the service never matches a missing property, the in-memory fake treats it as null
+        (so `ne` differs), and the service compares integers only with `L`-suffixed literals.
+        An unusable continuation raises InvalidContinuation.
+        """
+        ...
+
 
 def follow_pages(
     table: Table,
@@ -93,3 +132,75 @@ def follow_pages(
         yield from page.entities
         if (continuation := page.continuation) is None:
             return
+
+
+def scan_up_to(
+    table: Table,
+    filter_expression: str,
+    limit: int,
+    *,
+    continuation: str | None = None,
+    select: Sequence[str] | None = None,
+    max_requests: int = 5,
+) -> Page:
+    """Up to `limit` matching rows, following short pages for at most `max_requests` requests.
+
+    The service may return short or empty pages while it scans; the bound keeps one call's cost
+    predictable, so the result may still be short, with a continuation.
+    """
+    found: list[Entity] = []
+    token = continuation
+    for _ in range(max_requests):
+        page = table.scan_page(
+            filter_expression, page_size=limit - len(found), continuation=token, select=select
+        )
+        found.extend(page.entities)
+        token = page.continuation
+        if token is None or len(found) >= limit:
+            break
+    return Page(found, token)
+
+
+def scan_position(continuation: str) -> dict[str, str]:
+    """The next (PartitionKey, RowKey) a scan token points at; InvalidContinuation if forged."""
+    try:
+        token = decode_continuation(continuation)
+    except ValueError as err:
+        raise InvalidContinuation() from err
+    if "PartitionKey" not in token or not set(token) <= set(SCAN_TOKEN_KEYS):
+        raise InvalidContinuation()
+    try:
+        for key in token.values():
+            validate_key(key)
+    except StorageLimitExceeded as err:
+        raise InvalidContinuation() from err
+    return token
+
+
+def split_text(text: str, units: int = MAX_STRING_CHARS) -> list[str]:
+    """Cut text into pieces of at most `units` UTF-16 units, never inside a surrogate pair."""
+    if units < 2:
+        raise ValueError("a piece must hold at least 2 units (one character beyond the BMP)")
+    pieces: list[str] = []
+    start = 0
+    while start < len(text):
+        end = min(start + units, len(text))
+        # Characters beyond the BMP count two units each; shrink until the piece fits.
+        while (excess := key_length(text[start:end]) - units) > 0:
+            end -= (excess + 1) // 2
+        pieces.append(text[start:end])
+        start = end
+    return pieces
+
+
+def text_properties(name: str, text: str) -> dict[str, EntityValue]:
+    """Text of any length as properties `name`, `name01`, `name02`, ... within the string limit."""
+    pieces = split_text(text) or [""]
+    return {name if i == 0 else f"{name}{i:02d}": piece for i, piece in enumerate(pieces)}
+
+
+def joined_text(name: str, properties: Mapping[str, EntityValue]) -> str:
+    """The text `text_properties` spread over properties, joined again."""
+    pattern = re.compile(re.escape(name) + r"(\d{2})?")
+    names = sorted(n for n in properties if pattern.fullmatch(n))
+    return "".join(str(properties[n]) for n in names)
