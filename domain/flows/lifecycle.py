@@ -71,4 +71,4 @@ def _unpublished_policies(defn: FlowDefinition, published: set[str]) -> Iterator
             for j, policy_id in enumerate(policy_ids):
                 if policy_id not in published:
                     message = f"policy '{policy_id}' is not published; publish it first"
-                    yield Problem(f"steps[{i}].{field}[{j}]", message)
+                    yield Problem(f"steps.{i}.{field}.{j}", message)

@@ -1,6 +1,6 @@
 """Flow definition rules, checked in full before publishing so operators see every problem.
 
-Fields are dotted camelCase paths as on the wire (`steps[2].branches[0].stepId`).
+Fields are dotted camelCase paths as on the wire (`steps.2.branches.0.stepId`).
 
 A flow must have a step whose input events include "New Order": an order enters a flow when it
 is created, so a flow whose steps hear only later events would never receive an order. Loops
@@ -60,7 +60,7 @@ def referenced_policies(defn: FlowDefinition) -> set[str]:
 
 
 def _at(i: int, field: str) -> str:
-    return f"steps[{i}].{field}"
+    return f"steps.{i}.{field}"
 
 
 def _is_action(step: Step) -> bool:
@@ -71,7 +71,7 @@ def _duplicate_ids(steps: list[Step]) -> Iterator[Problem]:
     first: dict[str, int] = {}
     for i, step in enumerate(steps):
         if step.step_id in first:
-            message = f"duplicate step id '{step.step_id}' (also steps[{first[step.step_id]}])"
+            message = f"duplicate step id '{step.step_id}' (also steps.{first[step.step_id]})"
             yield Problem(_at(i, "stepId"), message)
         first.setdefault(step.step_id, i)
 
@@ -118,7 +118,7 @@ def _control_problems(i: int, step: Step) -> Iterator[Problem]:
     for k, branch in enumerate(step.branches):
         if branch.name.casefold() in seen:
             message = f"duplicate branch name '{branch.name}'"
-            yield Problem(_at(i, f"branches[{k}].name"), message)
+            yield Problem(_at(i, f"branches.{k}.name"), message)
         seen.add(branch.name.casefold())
 
 
@@ -129,7 +129,7 @@ def _branch_target_problems(steps: list[Step]) -> Iterator[Problem]:
         if _is_action(step):
             continue
         for k, branch in enumerate(step.branches):
-            path = _at(i, f"branches[{k}]")
+            path = _at(i, f"branches.{k}")
             message = _target_problem(step, branch.step_id, by_id, taken)
             if message is not None:
                 yield Problem(f"{path}.stepId", message)
@@ -207,4 +207,4 @@ def _cycle_problems(steps: list[Step]) -> Iterator[Problem]:
             # A branch to the step itself is reported as such, not as a loop.
             if branch.step_id != step.step_id and _reaches(graph, branch.step_id, step.step_id):
                 message = f"branch to '{branch.step_id}' loops back to '{step.step_id}'"
-                yield Problem(_at(i, f"branches[{k}].stepId"), message)
+                yield Problem(_at(i, f"branches.{k}.stepId"), message)

@@ -99,7 +99,7 @@ def rollback_policy(current: Policy, target: Policy, now: datetime) -> tuple[Pol
 
 
 def _rule_problems(defn: PolicyDefinition, index: int, rule: Rule) -> Iterator[Problem]:
-    path = f"rules[{index}]"
+    path = f"rules.{index}"
     try:
         compile_filter(rule.condition)
     except FilterSyntaxError as err:
@@ -111,11 +111,11 @@ def _rule_problems(defn: PolicyDefinition, index: int, rule: Rule) -> Iterator[P
     for number, action in enumerate(rule.actions):
         if find_field(defn.entity, action.field) is None:
             message = unknown_field_message(defn.entity, action.field)
-            yield Problem(f"{path}.actions[{number}].field", message)
+            yield Problem(f"{path}.actions.{number}.field", message)
             continue
         reason = check_set_value(defn.entity, action)
         if reason is not None:
-            yield Problem(f"{path}.actions[{number}].value", reason)
+            yield Problem(f"{path}.actions.{number}.value", reason)
 
 
 def _duplicate_names(defn: PolicyDefinition) -> Iterator[Problem]:
@@ -123,7 +123,7 @@ def _duplicate_names(defn: PolicyDefinition) -> Iterator[Problem]:
     seen: set[str] = set()
     for index, rule in enumerate(defn.rules):
         if rule.name in seen:
-            yield Problem(f"rules[{index}].name", f"rule name {rule.name!r} is used twice")
+            yield Problem(f"rules.{index}.name", f"rule name {rule.name!r} is used twice")
         seen.add(rule.name)
 
 

@@ -104,72 +104,72 @@ def _add_step(wire_step):
 
 
 INVALID = {
-    "duplicate step id": (_set(1, stepId="validate-header"), {"steps[1].stepId"}),
-    "action step without action": (_set(0, action=None), {"steps[0].action"}),
+    "duplicate step id": (_set(1, stepId="validate-header"), {"steps.1.stepId"}),
+    "action step without action": (_set(0, action=None), {"steps.0.action"}),
     "action step with branches": (
         _set(0, branches=[branch("x", "send")]),
-        {"steps[0].branches"},
+        {"steps.0.branches"},
     ),
-    "condition branch names": (_set_branch(3, 1, name="otherwise"), {"steps[3].branches"}),
+    "condition branch names": (_set_branch(3, 1, name="otherwise"), {"steps.3.branches"}),
     "condition with one branch": (
         _drop_branch(3, 1),
-        {"steps[3].branches", "steps[5].inputEvents"},
+        {"steps.3.branches", "steps.5.inputEvents"},
     ),
     "condition with a third branch": (
         _add_branch(3, "maybe", "bill-us"),
-        {"steps[3].branches", "steps[6].branches[0].stepId"},
+        {"steps.3.branches", "steps.6.branches.0.stepId"},
     ),
-    "condition with an action": (_set(3, action=A.CUSTOM), {"steps[3].action"}),
+    "condition with an action": (_set(3, action=A.CUSTOM), {"steps.3.action"}),
     "condition with a filter policy": (
         _set(3, filterPolicies=["pol-a"]),
-        {"steps[3].filterPolicies"},
+        {"steps.3.filterPolicies"},
     ),
     "control step with output events": (
         _set(6, successEvent="Split"),
-        {"steps[6].successEvent"},
+        {"steps.6.successEvent"},
     ),
     "splitter with one branch": (
         _drop_branch(6, 1),
-        {"steps[6].branches", "steps[8].inputEvents"},
+        {"steps.6.branches", "steps.8.inputEvents"},
     ),
     "splitter branch names differ only in case": (
         _set_branch(6, 1, name="US"),
-        {"steps[6].branches[1].name"},
+        {"steps.6.branches.1.name"},
     ),
     "branch to a missing step": (
         _set_branch(3, 0, stepId="ghost"),
-        {"steps[3].branches[0].stepId", "steps[4].inputEvents"},
+        {"steps.3.branches.0.stepId", "steps.4.inputEvents"},
     ),
     "branch to a control step": (
         _set_branch(3, 0, stepId="split"),
-        {"steps[3].branches[0].stepId", "steps[4].inputEvents"},
+        {"steps.3.branches.0.stepId", "steps.4.inputEvents"},
     ),
     "branch to its own step": (
         _set_branch(6, 0, stepId="split"),
-        {"steps[6].branches[0].stepId", "steps[7].inputEvents"},
+        {"steps.6.branches.0.stepId", "steps.7.inputEvents"},
     ),
     "branches merge": (
         _set_branch(6, 1, stepId="bill-us"),
-        {"steps[6].branches[1].stepId", "steps[8].inputEvents"},
+        {"steps.6.branches.1.stepId", "steps.8.inputEvents"},
     ),
-    "step without input events": (_set(1, inputEvents=[]), {"steps[1].inputEvents"}),
+    "step without input events": (_set(1, inputEvents=[]), {"steps.1.inputEvents"}),
     "custom without provider": (
         _set(5, provider=None, providerAction=None),
-        {"steps[5].provider", "steps[5].providerAction"},
+        {"steps.5.provider", "steps.5.providerAction"},
     ),
-    "wait without event": (_set(9, waitFor=None), {"steps[9].waitFor"}),
+    "wait without event": (_set(9, waitFor=None), {"steps.9.waitFor"}),
     "built-in success event is read-only": (
         _set(0, successEvent="Header OK"),
-        {"steps[0].successEvent"},
+        {"steps.0.successEvent"},
     ),
     "built-in failure event is read-only": (
         _set(9, failureEvent="Gave up"),
-        {"steps[9].failureEvent"},
+        {"steps.9.failureEvent"},
     ),
     "no step hears New Order": (_set(0, inputEvents=[E.ORDER_CANCELED]), {"steps"}),
     "loop through a branch": (
         _set(5, successEvent=E.ASSIGNMENT_SUCCEEDED),
-        {"steps[3].branches[1].stepId"},
+        {"steps.3.branches.1.stepId"},
     ),
 }
 
@@ -208,9 +208,9 @@ def test_every_problem_is_reported_at_once():
         _set(1, inputEvents=[])(steps)
 
     assert problem_fields(mutated(change)) == {
-        "steps[0].action",
-        "steps[5].provider",
-        "steps[1].inputEvents",
+        "steps.0.action",
+        "steps.5.provider",
+        "steps.1.inputEvents",
     }
 
 
@@ -218,7 +218,7 @@ def test_problems_carry_readable_messages():
     with pytest.raises(InvalidDefinition) as caught:
         validate_flow(defn_of(mutated(_set_branch(3, 0, stepId="ghost"))))
     messages = {p.field: p.message for p in caught.value.problems}
-    assert messages["steps[3].branches[0].stepId"] == "no step 'ghost' in the flow"
+    assert messages["steps.3.branches.0.stepId"] == "no step 'ghost' in the flow"
 
 
 def test_referenced_policies_collects_filter_and_execution_policies():
@@ -285,9 +285,9 @@ def test_publish_of_a_published_flow_is_refused():
 @pytest.mark.parametrize(
     ("missing", "field"),
     [
-        ("pol-a", "steps[2].filterPolicies[0]"),
-        ("us-only", "steps[7].filterPolicies[0]"),
-        ("eu-tax", "steps[8].executionPolicies[0]"),
+        ("pol-a", "steps.2.filterPolicies.0"),
+        ("us-only", "steps.7.filterPolicies.0"),
+        ("eu-tax", "steps.8.executionPolicies.0"),
     ],
 )
 def test_publish_with_an_unpublished_policy_names_its_path(missing, field):
@@ -301,7 +301,7 @@ def test_publish_reports_rule_and_policy_problems_together():
     with pytest.raises(InvalidDefinition) as caught:
         publish_flow(flow_of(mutated(_set(9, waitFor=None))), T0, set())
     fields = {p.field for p in caught.value.problems}
-    assert {"steps[9].waitFor", "steps[2].filterPolicies[0]"} <= fields
+    assert {"steps.9.waitFor", "steps.2.filterPolicies.0"} <= fields
 
 
 # --- routing ----------------------------------------------------------------------------------

@@ -328,22 +328,22 @@ def test_every_problem_is_listed_with_its_field_path():
     )  # fmt: skip
     problems = problems_of(defn)
     assert set(problems) == {
-        "rules[1].condition", "rules[2].actions[1].field", "rules[2].actions[2].value",
-        "rules[3].name",
+        "rules.1.condition", "rules.2.actions.1.field", "rules.2.actions.2.value",
+        "rules.3.name",
     }  # fmt: skip
-    assert "at position 11" in problems["rules[1].condition"]
+    assert "at position 11" in problems["rules.1.condition"]
     assert (
         "'invoiceCustomerId' cannot be set on Order product records"
-        in problems["rules[2].actions[1].field"]
+        in problems["rules.2.actions.1.field"]
     )
-    assert "settable: company, shippingSite" in problems["rules[2].actions[1].field"]
-    assert "unitPrice: expected a non-negative number" in problems["rules[2].actions[2].value"]
-    assert "used twice" in problems["rules[3].name"]
+    assert "settable: company, shippingSite" in problems["rules.2.actions.1.field"]
+    assert "unitPrice: expected a non-negative number" in problems["rules.2.actions.2.value"]
+    assert "used twice" in problems["rules.3.name"]
 
 
 def test_filter_policies_may_not_set_values():
     defn = definition(ORDER, rule("f", "currency eq 'USD'", company="USMF"), type=PolicyType.FILTER)
-    assert list(problems_of(defn)) == ["rules[0].actions"]
+    assert list(problems_of(defn)) == ["rules.0.actions"]
 
 
 def test_a_valid_definition_passes():
@@ -386,7 +386,7 @@ def test_edit_while_unpublished_and_not_once_published():
 def test_publish_validates_again():
     created = policy(LINE, MIN_QTY)
     broken = created.model_copy(update={"rules": [rule("x", "quantity ge")]})
-    with pytest.raises(InvalidDefinition, match=r"rules\[0\]\.condition"):
+    with pytest.raises(InvalidDefinition, match=r"rules\.0\.condition"):
         publish_policy(broken, LATER)
 
 

@@ -80,8 +80,8 @@ def test_a_condition_with_a_syntax_error_is_400_listing_the_problems(hub):
 
     assert response.status_code == 400
     assert error["error"]["code"] == "InvalidDefinition"
-    assert error["error"]["field"] == "rules[0].condition"
-    assert [p["field"] for p in error["error"]["problems"]] == ["rules[0].condition"]
+    assert error["error"]["field"] == "rules.0.condition"
+    assert [p["field"] for p in error["error"]["problems"]] == ["rules.0.condition"]
 
 
 @pytest.mark.parametrize(

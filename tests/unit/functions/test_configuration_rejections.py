@@ -57,7 +57,7 @@ REJECTED = {
     "edit policy with a bad condition": (
         triggers.edit_policy, {"policy_id": "unpublished"},
         {**FILTER_POLICY, "rules": [{"name": "r", "condition": "(("}]}, 400,
-        "rules[0].condition",
+        "rules.0.condition",
     ),
     "create policy with an unknown type": (
         triggers.create_policy, {}, {**FILTER_POLICY, "type": "Sorting"}, 400, "type",
@@ -66,7 +66,7 @@ REJECTED = {
         triggers.edit_flow, {"flow_id": "live"}, flow_body("Live"), 409, "status",
     ),
     "publish flow with an unpublished policy": (
-        triggers.publish_flow, {"flow_id": "draft"}, None, 400, "steps[0].filterPolicies[0]",
+        triggers.publish_flow, {"flow_id": "draft"}, None, 400, "steps.0.filterPolicies.0",
     ),
     "unpublish unpublished flow": (
         triggers.unpublish_flow, {"flow_id": "draft"}, None, 409, "status",
