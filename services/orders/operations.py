@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from domain.orders.events import BusinessEvent
 from domain.orders.model import OrderLine, SalesOrder, StepResult, StepStatus, step_key
 from domain.orders.states import OPEN, UNCANCELABLE
-from services.errors import ConcurrencyConflict, NotAllowed, NotFound
+from services.errors import ConcurrencyConflict, InvalidInput, NotAllowed, NotFound
 from services.orders.commands import CancelOrder
 from services.orders.engine import Catalog, Engine, StepMessage, dispatch
 from services.orders.ports import ErrorKind, LoadedOrder, OperationError
@@ -117,7 +117,8 @@ def _lines_to_cancel(order: SalesOrder, line_ids: Sequence[str] | None) -> list[
     if line_ids is not None:
         unknown = [line_id for line_id in line_ids if line_id not in known]
         if unknown:
-            raise NotFound(f"order {order.order_id} has no line {', '.join(unknown)}")
+            message = f"order {order.order_id} has no line {', '.join(unknown)}"
+            raise InvalidInput(message, "lineIds")
     targets = [known[i] for i in line_ids] if line_ids is not None else list(order.lines)
     blocked = [line for line in targets if line.state in UNCANCELABLE]
     if blocked:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from domain.orders.model import SalesOrder, StepStatus
-from services.errors import NotAllowed
+from services.errors import InvalidInput, NotAllowed
 from services.orders import operations
 from services.orders.commands import CancelOrder, PlaceOrder
 from services.orders.intake import place_order
@@ -311,6 +311,8 @@ def test_cancel_refuses_lines_in_fulfillment_and_says_why():
 
     assert (canceled.line("0002").state, canceled.line("0002").quantity_canceled) == ("Canceled", 3)
     assert canceled.line("0001").state == "Fulfillment in Process"
+    with pytest.raises(InvalidInput, match="no line 0009"):
+        operations.cancel(hub.engine, order_id, CancelOrder(line_ids=["0009"]))
 
 
 def test_canceling_an_open_order_cancels_every_line_once():
