@@ -237,7 +237,31 @@ def test_bad_input_is_refused_with_the_field_and_writes_nothing(api: httpx.Clien
     huge = api.post("/orders", content=b'{"pad": "' + b"x" * (1024 * 1024 + 1) + b'"}')
     assert huge.status_code == 413
     assert api.get("/orders", params={"channel": channel}).json()["orders"] == []
-    assert api.get("/orders", params={"state": "Lost"}).json()["error"]["field"] == "state"
+    for params, field in [
+        ({"state": "Lost"}, "state"),
+        ({"createdFrom": "yesterday"}, "createdFrom"),
+        ({"createdTo": "2026-11-23T00:00:00"}, "createdTo"),
+        ({"limit": "0"}, "limit"),
+        ({"continuation": "not-a-token"}, "continuation"),
+    ]:
+        listed = api.get("/orders", params=params)
+        assert (listed.status_code, listed.json()["error"]["field"]) == (400, field)
+
+
+def test_orders_are_listed_by_state_and_date_a_page_at_a_time(api: httpx.Client):
+    channel = random_id("shop")
+    for number in range(3):
+        created(api.post("/orders", json=an_order(channel, f"L-{number}")))
+    since = "2000-01-01T00:00:00Z"
+    params = {"channel": channel, "state": "New", "createdFrom": since, "limit": "2"}
+
+    first = api.get("/orders", params=params).json()
+    rest = api.get("/orders", params={**params, "continuation": first["continuation"]}).json()
+
+    ids = [o["orderId"] for o in first["orders"] + rest["orders"]]
+    assert (len(first["orders"]), len(ids), len(set(ids))) == (2, 3, 3)
+    assert rest["continuation"] is None
+    assert api.get("/orders", params={**params, "createdTo": since}).json()["orders"] == []
 
 
 def test_the_operator_api_needs_a_function_key(host: HostProcess):
