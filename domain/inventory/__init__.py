@@ -1,0 +1,1 @@
+"""Inventory: fulfillment sources, stock balances, the movement ledger and reservations."""
