@@ -53,6 +53,8 @@ class Address(DomainModel):
     country: str | None = None  # ISO 3166-1 alpha-2
     phone: str | None = None
     email: str | None = None
+    latitude: float | None = None  # given by the channel (or a geocoder); used for sourcing
+    longitude: float | None = None
 
 
 class Finding(DomainModel):
@@ -83,6 +85,7 @@ class OrderLine(DomainModel):
     shipping_site: str | None = None
     shipping_warehouse: str | None = None
     fulfillment_source: str | None = None
+    availability_date: date | None = None  # IOM "Inventory Availability Date" of a held line
     quantity_shipped: Decimal = Decimal(0)
     quantity_backordered: Decimal = Decimal(0)
     quantity_canceled: Decimal = Decimal(0)
@@ -194,6 +197,7 @@ class SalesOrder(DomainModel):
     requested_delivery_date: date | None = None
     fulfillment_strategy: str | None = None
     expected_line_count: int | None = None
+    priority: int = 100  # 1 is highest; breaks first-come-first-served ties on release
     ordered_at: datetime | None = None
     created_at: datetime
     updated_at: datetime

@@ -45,6 +45,8 @@ class AddressInput(Command):
     country: CountryCode
     phone: str | None = Field(default=None, max_length=50)
     email: str | None = Field(default=None, max_length=100)
+    latitude: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
+    longitude: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
 
 
 class OrderLineInput(Command):
@@ -87,6 +89,7 @@ class PlaceOrder(Command):
     requested_delivery_date: date | None = None
     fulfillment_strategy: str | None = Field(default=None, max_length=100)
     expected_line_count: int | None = Field(default=None, ge=1, le=MAX_ORDER_LINES)
+    priority: int = Field(default=100, ge=1, le=999)
     ordered_at: AwareDatetime | None = None
     lines: list[OrderLineInput] = Field(min_length=1, max_length=MAX_ORDER_LINES)
 
