@@ -2,13 +2,24 @@
 
 import azure.functions as func
 
-from functions import configuration, errors, health, openapi, orchestration, orders, outbox
+from functions import (
+    configuration,
+    errors,
+    fulfillment,
+    health,
+    inventory,
+    jobs,
+    openapi,
+    orchestration,
+    orders,
+    outbox,
+    purchasing,
+    settings,
+)
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
-app.register_functions(health.bp)
-app.register_functions(outbox.bp)
-app.register_functions(orders.bp)
-app.register_functions(orchestration.bp)
-app.register_functions(configuration.bp)
-app.register_functions(errors.bp)
-app.register_functions(openapi.bp)
+for blueprint in (
+    health.bp, outbox.bp, orders.bp, orchestration.bp, configuration.bp, errors.bp,
+    inventory.bp, fulfillment.bp, purchasing.bp, settings.bp, jobs.bp, openapi.bp,
+):  # fmt: skip
+    app.register_functions(blueprint)

@@ -9,22 +9,49 @@ from datetime import timedelta
 from adapters.clock import SystemClock
 from adapters.ids import UuidGenerator
 from adapters.storage.azure_table import AzureTableService
+from adapters.storage.backorders import BACKORDER_INDEX_TABLE, TableBackorderIndex
 from adapters.storage.errors import ERRORS_TABLE, TableErrorLog
 from adapters.storage.flows import FLOWS_TABLE, TableFlowRepository
+from adapters.storage.incoming import INCOMING_TABLE, TableIncomingIndex
+from adapters.storage.inventory import INVENTORY_TABLE, TableInventoryStore
+from adapters.storage.jobs import JOB_RUNS_TABLE, SETTINGS_TABLE, TableJobLog, TablePreferenceStore
 from adapters.storage.orders import ORDERS_TABLE, TableOrderRepository
 from adapters.storage.outbox import INDEX_TABLE, TableOutbox
 from adapters.storage.policies import POLICIES_TABLE, TablePolicyRepository
 from adapters.storage.probe import StorageServiceProbe
+from adapters.storage.purchasing import (
+    JOURNAL_TABLE,
+    PURCHASE_ORDERS_TABLE,
+    TRANSFER_ORDERS_TABLE,
+    TableJournal,
+    TablePurchaseOrderRepository,
+    TableTransferOrderRepository,
+)
 from adapters.storage.queues import StorageQueuePublisher
+from adapters.storage.sources import SOURCES_TABLE, TableSourceRepository
+from adapters.storage.strategies import STRATEGIES_TABLE, TableStrategyRepository
+from adapters.storage.supply import SUPPLY_TABLE, TableSupplyIndex
 from bootstrap.settings import Settings, load_settings
 from services import health as health_service
 from services import outbox as outbox_service
+from services.backorders import BackorderRelease
 from services.configuration import Configuration
+from services.fulfillment import Fulfillment
+from services.inventory import Inventory
+from services.jobs import JobLog, JobRun, PreferenceStore
 from services.orders.engine import STEP_QUEUE, Engine
 from services.orders.providers import NoActivatedProviders
+from services.purchasing_cases import Purchasing
+from services.sources import Sources
+from services.sourcing import OptimizerPlanner
+from services.stock_keeper import InventoryStockKeeper, ReceiptsToInventory
 
 # Every table and queue the app uses; created at start-up, probed by the health check.
-TABLES: tuple[str, ...] = (INDEX_TABLE, ORDERS_TABLE, POLICIES_TABLE, FLOWS_TABLE, ERRORS_TABLE)
+TABLES: tuple[str, ...] = (
+    INDEX_TABLE, ORDERS_TABLE, POLICIES_TABLE, FLOWS_TABLE, ERRORS_TABLE, BACKORDER_INDEX_TABLE,
+    JOB_RUNS_TABLE, SETTINGS_TABLE, INVENTORY_TABLE, SUPPLY_TABLE, SOURCES_TABLE,
+    STRATEGIES_TABLE, PURCHASE_ORDERS_TABLE, TRANSFER_ORDERS_TABLE, JOURNAL_TABLE, INCOMING_TABLE,
+)  # fmt: skip
 QUEUES: tuple[str, ...] = (STEP_QUEUE, f"{STEP_QUEUE}-poison")
 
 
@@ -39,6 +66,13 @@ class Container:
     clock: SystemClock
     engine: Engine
     configuration: Configuration
+    inventory: Inventory
+    sources: Sources
+    purchasing: Purchasing
+    planner: OptimizerPlanner
+    job_log: JobLog
+    preferences: PreferenceStore
+    backorder_release: BackorderRelease
 
     def check_health(self) -> health_service.HealthReport:
         """Probe every table and queue the app needs."""
@@ -58,6 +92,10 @@ class Container:
         grace = timedelta(seconds=self.settings.outbox_sweep_grace_seconds)
         return self.outbox.due(self.clock.now() - grace, self.settings.outbox_sweep_limit)
 
+    def run_backorder_release(self, trigger: str) -> JobRun:
+        """Run the backorder release job once and return its logged run."""
+        return self.backorder_release.run(trigger)
+
 
 def build_container(settings: Settings) -> Container:
     """Wire the adapters for the given settings and create the tables and queues."""
@@ -65,22 +103,50 @@ def build_container(settings: Settings) -> Container:
     publisher = StorageQueuePublisher.from_connection_string(settings.storage_connection)
     tables.create_tables(TABLES)
     publisher.create_queues(QUEUES)
-    clock = SystemClock()
+    clock, ids = SystemClock(), UuidGenerator()
     outbox = TableOutbox(tables.table, clock)
     policies = TablePolicyRepository(tables.table(POLICIES_TABLE))
     flows = TableFlowRepository(tables.table(FLOWS_TABLE))
+    preferences = TablePreferenceStore(tables.table(SETTINGS_TABLE))
+    backorder_index = TableBackorderIndex(tables.table(BACKORDER_INDEX_TABLE))
+    source_repository = TableSourceRepository(tables.table(SOURCES_TABLE))
+    inventory = Inventory(
+        store=TableInventoryStore(tables.table(INVENTORY_TABLE)),
+        supply=TableSupplyIndex(tables.table(SUPPLY_TABLE)),
+        sources=source_repository, clock=clock, ids=ids,
+    )  # fmt: skip
+    purchasing = Purchasing(
+        purchase_orders=TablePurchaseOrderRepository(tables.table(PURCHASE_ORDERS_TABLE)),
+        transfer_orders=TableTransferOrderRepository(tables.table(TRANSFER_ORDERS_TABLE)),
+        journal=TableJournal(tables.table(JOURNAL_TABLE)),
+        index=TableIncomingIndex(tables.table(INCOMING_TABLE)),
+        listener=ReceiptsToInventory(inventory), clock=clock, ids=ids,
+    )  # fmt: skip
+    planner = OptimizerPlanner(
+        TableStrategyRepository(tables.table(STRATEGIES_TABLE)), source_repository.list,
+        inventory, preferences, clock,
+    )  # fmt: skip
+    stock = InventoryStockKeeper(inventory, purchasing)
     engine = Engine(
         orders=TableOrderRepository(tables.table(ORDERS_TABLE), outbox),
         flows=flows,
         policies=policies,
         errors=TableErrorLog(tables.table(ERRORS_TABLE)),
         providers=NoActivatedProviders(),
+        fulfillment=Fulfillment(planner, stock, preferences, backorder_index),
         outbox=outbox,
         publisher=publisher,
         clock=clock,
     )
-    configuration = Configuration(policies, flows, clock, UuidGenerator())
-    return Container(settings, tables, publisher, outbox, clock, engine, configuration)
+    job_log = TableJobLog(tables.table(JOB_RUNS_TABLE))
+    release = BackorderRelease(
+        engine, backorder_index, planner, stock, inventory, job_log, clock, ids
+    )
+    return Container(
+        settings, tables, publisher, outbox, clock, engine,
+        Configuration(policies, flows, clock, ids), inventory, Sources(source_repository),
+        purchasing, planner, job_log, preferences, release,
+    )  # fmt: skip
 
 
 _lock = threading.Lock()

@@ -42,6 +42,7 @@ class ActionType(StrEnum):
     VALIDATE_LINES = "Validate Order Lines"
     ASSIGN_BY_POLICY = "Assign by Policy"
     SEND_TO_OPTIMIZATION = "Send to Fulfillment Optimization"
+    SEND_FULFILLMENT_PROCESS_REQUEST = "Send Fulfillment Process Request"
     SEND_TO_FULFILLMENT = "Send to Fulfillment"
     SEND_LINES_TO_BILLING = "Send Order Lines to Billing"
     SEND_TO_INVOICE = "Send to Invoice"

@@ -21,6 +21,8 @@ class BusinessEvent(StrEnum):
     ASSIGNMENT_FAILED = "Assignment by Policy has Failed"
     OPTIMIZATION_SUCCEEDED = "Fulfillment optimization request succeeded"
     OPTIMIZATION_FAILED = "Fulfillment optimization request failed"
+    PROCESS_REQUEST_SUCCEEDED = "Send fulfillment process request has Succeeded"
+    PROCESS_REQUEST_FAILED = "Send fulfillment process request has Failed"
     ON_HAND_CHECK_SUCCEEDED = "On Hand Check Success"
     ON_HAND_CHECK_FAILED = "On Hand Check Failed"
     INVENTORY_NOT_FOUND = "Inventory Not Found"

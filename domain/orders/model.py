@@ -108,6 +108,7 @@ class FulfillmentOrderLine(DomainModel):
     line_id: str
     product_id: str | None = None
     quantity: Decimal
+    reservation: str | None = None  # the inventory reservation reference holding its stock
     state: OrderState = OrderState.NEW
     reason: str = Reason.NEW
 

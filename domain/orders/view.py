@@ -152,7 +152,7 @@ def _scalar(value: object) -> FilterValue:
         return str(value.value)
     if isinstance(value, date) and not isinstance(value, datetime):
         return _moment(value)
-    if value is None or isinstance(value, str | int | Decimal | datetime):
+    if value is None or isinstance(value, str | int | float | Decimal | datetime):
         return value
     raise TypeError(f"no filter value for {type(value).__name__}")
 

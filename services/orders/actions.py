@@ -9,15 +9,31 @@ named in the failure event so each gets its own reason.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from domain.flows.actions import is_internal
 from domain.flows.model import ActionType, Step
 from domain.orders.model import ORDER_ENTITY, Finding, SalesOrder
 from domain.policies.evaluation import PolicyEvaluation, evaluate_policy, findings
 from services.orders.engine import Catalog
-from services.orders.ports import ProviderActions
+from services.orders.ports import FulfillmentActions, ProviderActions
 
 BUILTIN_POLICY_ID = "builtin"
+_FULFILLMENT = frozenset(
+    {ActionType.SEND_TO_OPTIMIZATION, ActionType.SEND_FULFILLMENT_PROCESS_REQUEST}
+)
+
+
+@dataclass(frozen=True)
+class ActionPorts:
+    """What an action may call: providers, the hub's fulfillment, the time and the call key."""
+
+    providers: ProviderActions
+    fulfillment: FulfillmentActions
+    now: datetime
+    key: str
+
+
 _BUILTIN_NAME = "Built-in checks"
 
 
@@ -30,11 +46,10 @@ class ActionOutcome:
     failed_line_ids: list[str] = field(default_factory=list)
     evaluations: list[PolicyEvaluation] = field(default_factory=list)
     provider_failure: bool = False
+    line_events: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
-def perform(
-    step: Step, order: SalesOrder, catalog: Catalog, providers: ProviderActions, key: str
-) -> ActionOutcome:
+def perform(step: Step, order: SalesOrder, catalog: Catalog, ports: ActionPorts) -> ActionOutcome:
     """Run the step's execution policies and its action on the order."""
     policy_ids = [*step.execution_policies, BUILTIN_POLICY_ID]
     _clear_findings(order, policy_ids)
@@ -53,8 +68,13 @@ def perform(
         return _failed(step, failed, evaluations)
     if step.action == ActionType.ASSIGN_BY_POLICY:
         _mark_ready(order)
+    if step.action in _FULFILLMENT:
+        done = ports.fulfillment.perform(step, order, ports.now)
+        return ActionOutcome(
+            done.succeeded, done.details, evaluations=evaluations, line_events=done.line_events
+        )
     if step.action is not None and not is_internal(step.action):
-        result = providers.execute(step, order, key)
+        result = ports.providers.execute(step, order, ports.key)
         details = result.details or ("provider action completed" if result.succeeded else "")
         return ActionOutcome(
             result.succeeded, details or "provider action failed", evaluations=evaluations,

@@ -29,6 +29,7 @@ from services.errors import StorageUnavailable
 from services.orders.ports import (
     ErrorLog,
     FlowRepository,
+    FulfillmentActions,
     OrderRepository,
     PolicyRepository,
     ProviderActions,
@@ -105,6 +106,7 @@ class Engine:
     policies: PolicyRepository
     errors: ErrorLog
     providers: ProviderActions
+    fulfillment: FulfillmentActions
     outbox: OutboxStore
     publisher: MessagePublisher
     clock: Clock

@@ -101,6 +101,7 @@ def cancel(engine: Engine, order_id: str, command: CancelOrder) -> SalesOrder:
         open_lines = [line for line in lines if line.state in OPEN]
         if not open_lines:
             return []  # already canceled: a repeated cancel changes nothing
+        engine.fulfillment.release(order, [line.line_id for line in open_lines])
         for line in open_lines:
             line.quantity_canceled = line.quantity - line.quantity_shipped
         whole = command.line_ids is None or len(open_lines) == len(order.active_lines())

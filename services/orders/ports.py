@@ -207,6 +207,27 @@ class ActionResult:
     details: str | None = None
 
 
+@dataclass
+class FulfillmentOutcome:
+    """A fulfillment action's verdict and the line events to raise after the step's own."""
+
+    succeeded: bool
+    details: str
+    line_events: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+class FulfillmentActions(Protocol):
+    """The hub's own fulfillment determination (optimizer, policy-based process request)."""
+
+    def perform(self, step: Step, order: SalesOrder, now: datetime) -> FulfillmentOutcome:
+        """Run the step's fulfillment action on the order."""
+        ...
+
+    def release(self, order: SalesOrder, line_ids: Sequence[str]) -> None:
+        """Give back the stock reserved for these lines (idempotent)."""
+        ...
+
+
 class ProviderActions(Protocol):
     """Runs external provider actions (fulfillment, billing, invoicing, custom)."""
 

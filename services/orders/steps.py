@@ -17,7 +17,7 @@ from domain.flows.actions import output_events
 from domain.flows.model import Flow, Step
 from domain.orders.model import SalesOrder, StepResult, StepStatus, step_key
 from services.errors import ConcurrencyConflict
-from services.orders.actions import ActionOutcome, perform
+from services.orders.actions import ActionOutcome, ActionPorts, perform
 from services.orders.engine import Catalog, Engine, StepMessage, dispatch, record, source_of
 from services.orders.ports import ErrorKind, LoadedOrder, OperationError
 
@@ -76,7 +76,8 @@ def _execute(
     if flow is None or step is None:
         return _orphan(order, message, now)
     key = "|".join((order.order_id, flow.flow_id, step.step_id, str(message.attempt)))
-    outcome = perform(step, order, catalog, engine.providers, key)
+    ports = ActionPorts(engine.providers, engine.fulfillment, now, key)
+    outcome = perform(step, order, catalog, ports)
     status = StepStatus.SUCCEEDED if outcome.succeeded else StepStatus.FAILED
     result = record(order, flow, step, message.attempt, status, now, outcome.details)
     success, failure = output_events(step)
@@ -88,6 +89,10 @@ def _execute(
             event, now, line_ids=line_ids, details=outcome.details, source=source_of(flow, step)
         )
         events.append(event)
+    for line_event, line_ids in outcome.line_events:
+        # After the step's own event, so the header ends where the lines leave it.
+        order.raise_event(line_event, now, line_ids=line_ids, source=source_of(flow, step))
+        events.append(line_event)
     return (result, events), _errors(order, flow, step, message.attempt, outcome, now)
 
 

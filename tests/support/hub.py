@@ -15,11 +15,22 @@ from adapters.storage.outbox import INDEX_TABLE, TableOutbox
 from adapters.storage.policies import POLICIES_TABLE, TablePolicyRepository
 from domain.flows.model import FlowDefinition
 from domain.policies.model import PolicyDefinition
+from services.backorders import BackorderRelease
 from services.configuration import Configuration
+from services.fulfillment import Fulfillment
 from services.orders.engine import STEP_QUEUE, Engine, StepMessage
 from services.orders.providers import NoActivatedProviders
 from services.orders.steps import StepRun, run_step
-from tests.fakes import FakePublisher, FixedClock
+from tests.fakes import (
+    FakePublisher,
+    FakeStock,
+    FixedClock,
+    MemoryBackorderIndex,
+    MemoryJobLog,
+    MemoryPreferences,
+    MemorySupplyFeed,
+    NearestFirstPlanner,
+)
 
 
 @dataclass
@@ -36,7 +47,21 @@ class Hub:
     configuration: Configuration
     publisher: FakePublisher
     clock: FixedClock
+    stock: FakeStock
+    planner: NearestFirstPlanner
+    preferences: MemoryPreferences
+    held: MemoryBackorderIndex
+    supply: MemorySupplyFeed
+    job_log: MemoryJobLog
     delivered: int = 0
+    job_ids: SequentialIds = field(default_factory=SequentialIds)
+
+    def release_job(self) -> BackorderRelease:
+        """The backorder release job over this hub's fakes."""
+        return BackorderRelease(
+            engine=self.engine, index=self.held, planner=self.planner, stock=self.stock,
+            supply=self.supply, log=self.job_log, clock=self.clock, ids=self.job_ids,
+        )  # fmt: skip
 
     def policy(self, **definition: Any) -> str:
         """Create and publish a policy; return its id."""
@@ -66,7 +91,10 @@ class Hub:
         return runs
 
 
-def make_hub() -> Hub:
+def make_hub(sources: tuple[str, ...] = ("SEA", "PDX")) -> Hub:
+    stock = FakeStock()
+    planner = NearestFirstPlanner(stock, list(sources))
+    preferences, held = MemoryPreferences(), MemoryBackorderIndex()
     tables = MemoryTableService()
     tables.create_tables([INDEX_TABLE, ORDERS_TABLE, POLICIES_TABLE, FLOWS_TABLE, ERRORS_TABLE])
     clock = FixedClock()
@@ -80,9 +108,13 @@ def make_hub() -> Hub:
         policies=policies,
         errors=TableErrorLog(tables.table(ERRORS_TABLE)),
         providers=NoActivatedProviders(),
+        fulfillment=Fulfillment(planner, stock, preferences, held),
         outbox=outbox,
         publisher=publisher,
         clock=clock,
     )
     configuration = Configuration(policies, flows, clock, SequentialIds())
-    return Hub(engine, configuration, publisher, clock)
+    return Hub(
+        engine, configuration, publisher, clock, stock, planner, preferences, held,
+        MemorySupplyFeed(), MemoryJobLog(),
+    )  # fmt: skip

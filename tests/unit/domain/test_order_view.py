@@ -214,3 +214,11 @@ def test_fulfillment_records_carry_their_parents():
     assert line["fulfillmentorder/sourceId"] == "WH-11"
     assert line["order/orderId"] == "o-1"
     assert compile_filter("fulfillmentorder/shippingWarehouse eq '11'").matches(line)
+
+
+def test_ship_to_coordinates_are_in_the_view():
+    order = make_order()
+    order.ship_to.latitude, order.ship_to.longitude = 47.6, -122.3
+    record = order_record(order)
+    assert (record["shipTo/latitude"], record["shipTo/longitude"]) == (47.6, -122.3)
+    assert compile_filter("shipTo/latitude gt 40.0").matches(record)

@@ -98,7 +98,11 @@ def test_request_bodies_reference_component_schemas(document):
     }
     assert set(bodies) == {
         "place_order", "cancel_order", "create_policy", "edit_policy", "rollback_policy",
-        "create_flow", "edit_flow",
+        "create_flow", "edit_flow", "set_order_handling", "update_stock", "create_source",
+        "replace_source", "create_source_list", "replace_source_list", "create_strategy",
+        "replace_strategy", "plan_fulfillment", "create_purchase_order", "edit_purchase_order",
+        "mirror_purchase_order_status", "post_purchase_order_receipt", "create_transfer_order",
+        "ship_transfer_order", "receive_transfer_order",
     }  # fmt: skip
     for name, content in bodies.items():
         schema = resolve(document, content["schema"]["$ref"])

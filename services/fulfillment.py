@@ -1,0 +1,339 @@
+"""Fulfillment determination actions: the optimizer and the policy-based process request.
+
+Both end the same way: allocations are reserved (ETag-safe, idempotent by order, line and
+source), what was reserved becomes fulfillment order lines (one fulfillment order per source),
+and what could not be sourced is held: Backorder Hold with its availability date from incoming
+supply when backorders are on (and indexed for the release job), else Inventory not found.
+Reservations happen before the order commits; they are idempotent, so a retried step reserves
+nothing twice, and cancel releases them by the same references.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Protocol
+
+from domain.flows.model import ActionType, Step
+from domain.inventory.sources import FulfillmentSource
+from domain.orders.events import BusinessEvent
+from domain.orders.model import FulfillmentOrder, FulfillmentOrderLine, OrderLine, SalesOrder
+from domain.orders.preferences import FulfillmentProcessMode, OrderHandlingPreferences
+from domain.orders.states import OPEN, OrderState, Reason
+from services.backorder_index import BackorderIndex, HeldLine, HoldKind
+from services.jobs import PreferenceStore
+from services.orders.ports import FulfillmentOutcome
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Part of a line to ship from one source; `reference` names its reservation."""
+
+    line_id: str
+    product_id: str | None
+    source_id: str
+    quantity: Decimal
+    reference: str = ""
+
+
+@dataclass
+class Determination:
+    """Where the open quantity of each line should come from, and why."""
+
+    allocations: list[Allocation]
+    notes: list[str] = field(default_factory=list)
+    failure: str | None = None  # the request could not be planned at all
+
+
+@dataclass(frozen=True)
+class Reserved:
+    """How much of an allocation inventory actually reserved."""
+
+    allocation: Allocation
+    quantity: Decimal
+
+
+class SourcingPlanner(Protocol):
+    """Decides allocations for the open quantities of an order (the optimizer)."""
+
+    def determine(self, order: SalesOrder, open_quantities: dict[str, Decimal]) -> Determination:
+        """Allocations for the given open quantity per line id."""
+        ...
+
+
+class StockKeeper(Protocol):
+    """The inventory operations fulfillment needs."""
+
+    def reserve_allocations(self, allocations: Sequence[Allocation]) -> list[Reserved]:
+        """Reserve each allocation under its reference (idempotent by it); never oversell."""
+        ...
+
+    def release_references(self, references: Sequence[str]) -> None:
+        """Give back what was reserved under these references (idempotent)."""
+        ...
+
+    def check(self, allocations: Sequence[Allocation]) -> list[Reserved]:
+        """How much of each allocation is available now, reserving nothing."""
+        ...
+
+    def earliest_supply(self, product_id: str) -> datetime | None:
+        """When incoming supply (purchase or transfer orders) is next expected, if any."""
+        ...
+
+    def sources(self) -> dict[str, FulfillmentSource]:
+        """Every fulfillment source by id."""
+        ...
+
+
+@dataclass
+class Fulfillment:
+    """Runs the two fulfillment determination actions on an order."""
+
+    planner: SourcingPlanner
+    stock: StockKeeper
+    preferences: PreferenceStore
+    backorders: BackorderIndex
+
+    def perform(self, step: Step, order: SalesOrder, now: datetime) -> FulfillmentOutcome:
+        """Run the step's fulfillment action on the order's open quantities."""
+        open_quantities = _open_quantities(order)
+        if not open_quantities:
+            return FulfillmentOutcome(True, "every open line is already sourced")
+        prefs = self.preferences.load()
+        if step.action == ActionType.SEND_TO_OPTIMIZATION:
+            determination = self.planner.determine(order, open_quantities)
+            return self._settle(order, determination, prefs, now, reserve=True)
+        return self._process_request(order, open_quantities, prefs, now)
+
+    def release(self, order: SalesOrder, line_ids: Sequence[str]) -> None:
+        """Give back the stock reserved for these lines; their fulfillment lines are canceled."""
+        wanted = set(line_ids)
+        references = [
+            fl.reservation
+            for fo in order.fulfillment_orders
+            for fl in fo.lines
+            if fl.line_id in wanted and fl.state != OrderState.CANCELED and fl.reservation
+        ]
+        self.stock.release_references(references)
+        for fo in order.fulfillment_orders:
+            for fl in fo.lines:
+                if fl.line_id in wanted:
+                    fl.state, fl.reason = OrderState.CANCELED, Reason.CANCELED
+
+    def _process_request(
+        self,
+        order: SalesOrder,
+        open_quantities: dict[str, Decimal],
+        prefs: OrderHandlingPreferences,
+        now: datetime,
+    ) -> FulfillmentOutcome:
+        unassigned = [i for i in open_quantities if order.line(i).fulfillment_source is None]
+        if unassigned:
+            details = f"lines {', '.join(unassigned)} have no fulfillment source; assign by policy"
+            return FulfillmentOutcome(False, details)
+        allocations = [
+            Allocation(i, order.line(i).product_id, order.line(i).fulfillment_source or "", q)
+            for i, q in open_quantities.items()
+        ]
+        mode = prefs.fulfillment_process
+        if mode == FulfillmentProcessMode.ON_HAND_CHECK:
+            return _on_hand_check(allocations, self.stock.check(allocations))
+        determination = Determination(allocations)
+        reserve = mode == FulfillmentProcessMode.CHECK_AND_CREATE
+        return self._settle(order, determination, prefs, now, reserve=reserve)
+
+    def _settle(
+        self,
+        order: SalesOrder,
+        determination: Determination,
+        prefs: OrderHandlingPreferences,
+        now: datetime,
+        *,
+        reserve: bool,
+    ) -> FulfillmentOutcome:
+        if determination.failure is not None:
+            return FulfillmentOutcome(False, determination.failure)
+        allocations = with_references(order, determination.allocations)
+        if reserve:
+            reserved = self.stock.reserve_allocations(allocations)
+        else:
+            reserved = [Reserved(a, a.quantity) for a in allocations]
+        add_to_fulfillment_orders(order, reserved, self.stock.sources())
+        created, held = _split_lines(order)
+        events: list[tuple[str, list[str]]] = []
+        if created:
+            events.append((BusinessEvent.FULFILLMENT_ORDER_CREATED, created))
+        if held:
+            events.append(self._hold(order, held, prefs, now))
+        notes = [*determination.notes, _summary(created, held, prefs)]
+        return FulfillmentOutcome(True, "; ".join(n for n in notes if n), events)
+
+    def _hold(
+        self, order: SalesOrder, line_ids: list[str], prefs: OrderHandlingPreferences, now: datetime
+    ) -> tuple[str, list[str]]:
+        if not prefs.backorders:
+            return BusinessEvent.INVENTORY_NOT_FOUND, line_ids
+        # The SLA runs from when the customer ordered: that is how long they have waited.
+        due = (order.ordered_at or order.created_at) + timedelta(days=prefs.cancellation_sla_days)
+        for line_id in line_ids:
+            line = order.line(line_id)
+            line.quantity_backordered = _open(order, line)
+            if line.product_id is None:
+                continue
+            supply = self.stock.earliest_supply(line.product_id)
+            line.availability_date = supply.date() if supply is not None else None
+            self.backorders.add(_held(order, line, now, due))
+        return BusinessEvent.LINE_BACKORDERED, line_ids
+
+
+MAX_REFERENCE_CHARS = 100  # inventory's limit for a reservation reference
+
+
+def reservation_reference(*parts: str) -> str:
+    """Join parts into a reference; a long one keeps its start and a digest of the whole."""
+    joined = "|".join(parts)
+    if len(joined) <= MAX_REFERENCE_CHARS:
+        return joined
+    digest = hashlib.sha256(joined.encode()).hexdigest()[:40]
+    return f"{joined[: MAX_REFERENCE_CHARS - 41]}~{digest}"
+
+
+def with_references(order: SalesOrder, allocations: Sequence[Allocation]) -> list[Allocation]:
+    """Give each allocation a reservation reference that is the same when a step is retried.
+
+    The number counts the fulfillment lines the order already has for that line and source, so
+    a retry (same order state) repeats the reference while a later reservation gets a new one.
+    """
+    return [
+        replace(
+            a,
+            reference=reservation_reference(
+                order.order_id, a.line_id, a.source_id, str(_count(order, a) + 1)
+            ),
+        )
+        for a in allocations
+    ]
+
+
+def _count(order: SalesOrder, allocation: Allocation) -> int:
+    return sum(
+        1
+        for fo in order.fulfillment_orders
+        if fo.source_id == allocation.source_id
+        for fl in fo.lines
+        if fl.line_id == allocation.line_id
+    )
+
+
+def _held(order: SalesOrder, line: OrderLine, now: datetime, due: datetime) -> HeldLine:
+    return HeldLine(
+        order_id=order.order_id, line_id=line.line_id, product_id=line.product_id or "",
+        quantity=line.quantity_backordered, ordered_at=order.ordered_at or order.created_at,
+        priority=order.priority, held_at=now, kind=HoldKind.BACKORDER, due_at=due,
+    )  # fmt: skip
+
+
+def assigned_quantity(order: SalesOrder, line_id: str) -> Decimal:
+    """How much of the line its fulfillment orders already cover."""
+    return sum(
+        (
+            fl.quantity
+            for fo in order.fulfillment_orders
+            for fl in fo.lines
+            if fl.line_id == line_id
+        ),
+        Decimal(0),
+    )
+
+
+def _open(order: SalesOrder, line: OrderLine) -> Decimal:
+    return line.quantity - line.quantity_canceled - assigned_quantity(order, line.line_id)
+
+
+def open_quantity(order: SalesOrder, line: OrderLine) -> Decimal:
+    """The line's quantity not yet covered by fulfillment orders nor canceled."""
+    return _open(order, line)
+
+
+def _open_quantities(order: SalesOrder) -> dict[str, Decimal]:
+    return {
+        line.line_id: _open(order, line)
+        for line in order.lines
+        if line.state in OPEN and _open(order, line) > 0
+    }
+
+
+def add_to_fulfillment_orders(
+    order: SalesOrder, reserved: Sequence[Reserved], sources: dict[str, FulfillmentSource]
+) -> None:
+    """Add reserved quantities to the order's fulfillment orders, one per source."""
+    for item in reserved:
+        if item.quantity <= 0:
+            continue
+        allocation = item.allocation
+        fo = _fulfillment_order(order, allocation.source_id, sources.get(allocation.source_id))
+        fo.lines.append(
+            FulfillmentOrderLine(
+                line_id=allocation.line_id, product_id=allocation.product_id,
+                quantity=item.quantity, reservation=allocation.reference or None,
+            )
+        )  # fmt: skip
+        line = order.line(allocation.line_id)
+        source = sources.get(allocation.source_id)
+        line.fulfillment_source = allocation.source_id
+        if source is not None:
+            # IOM derives the shipping warehouse from the source; it is never set by hand.
+            line.shipping_site = source.shipping_site or line.shipping_site
+            line.shipping_warehouse = source.shipping_warehouse or line.shipping_warehouse
+
+
+def _fulfillment_order(
+    order: SalesOrder, source_id: str, source: FulfillmentSource | None
+) -> FulfillmentOrder:
+    for fo in order.fulfillment_orders:
+        if fo.source_id == source_id:
+            return fo
+    fo = FulfillmentOrder(
+        fulfillment_order_id=f"{order.order_id}-{len(order.fulfillment_orders) + 1:02d}",
+        source_id=source_id,
+        shipping_warehouse=source.shipping_warehouse if source is not None else None,
+    )
+    order.fulfillment_orders.append(fo)
+    return fo
+
+
+def _split_lines(order: SalesOrder) -> tuple[list[str], list[str]]:
+    created: list[str] = []
+    held: list[str] = []
+    for line in order.lines:
+        if line.state not in OPEN:
+            continue
+        (held if _open(order, line) > 0 else created).append(line.line_id)
+    return created, held
+
+
+def _on_hand_check(allocations: list[Allocation], available: list[Reserved]) -> FulfillmentOutcome:
+    short = [r for r in available if r.quantity < r.allocation.quantity]
+    if not short:
+        event = (BusinessEvent.ON_HAND_CHECK_SUCCEEDED, [a.line_id for a in allocations])
+        return FulfillmentOutcome(True, "on-hand check passed at the assigned sources", [event])
+    details = "; ".join(
+        f"line {r.allocation.line_id}: {r.quantity} of {r.allocation.quantity} on hand at "
+        f"{r.allocation.source_id}"
+        for r in short
+    )
+    event = (BusinessEvent.ON_HAND_CHECK_FAILED, [r.allocation.line_id for r in short])
+    return FulfillmentOutcome(False, f"on-hand check failed: {details}", [event])
+
+
+def _summary(created: list[str], held: list[str], prefs: OrderHandlingPreferences) -> str:
+    parts = []
+    if created:
+        parts.append(f"fulfillment orders cover lines {', '.join(created)}")
+    if held:
+        hold = "backordered" if prefs.backorders else "inventory not found"
+        parts.append(f"lines {', '.join(held)} {hold}")
+    return "; ".join(parts)
