@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Protocol
 
@@ -103,10 +103,39 @@ class Fulfillment:
         if not open_quantities:
             return FulfillmentOutcome(True, "every open line is already sourced")
         prefs = self.preferences.load()
+        preorders = self._hold_preorders(order, open_quantities, now)
+        for line_id in preorders:
+            del open_quantities[line_id]
+        if not open_quantities:
+            event = (BusinessEvent.LINE_PREORDERED, preorders)
+            return FulfillmentOutcome(
+                True, f"lines {', '.join(preorders)} wait for launch", [event]
+            )
         if step.action == ActionType.SEND_TO_OPTIMIZATION:
             determination = self.planner.determine(order, open_quantities)
-            return self._settle(order, determination, prefs, now, reserve=True)
-        return self._process_request(order, open_quantities, prefs, now)
+            result = self._settle(order, determination, prefs, now, reserve=True)
+        else:
+            result = self._process_request(order, open_quantities, prefs, now)
+        if preorders:
+            result.line_events.append((BusinessEvent.LINE_PREORDERED, preorders))
+        return result
+
+    def _hold_preorders(
+        self, order: SalesOrder, open_quantities: dict[str, Decimal], now: datetime
+    ) -> list[str]:
+        held: list[str] = []
+        for line_id, quantity in open_quantities.items():
+            line = order.line(line_id)
+            if line.launch_date is None or line.launch_date <= now.date():
+                continue
+            launch = datetime.combine(line.launch_date, time(), UTC)
+            if line.product_id is not None:
+                self.backorders.add(
+                    replace(_held(order, line, now, launch), quantity=quantity,
+                            kind=HoldKind.PREORDER)
+                )  # fmt: skip
+            held.append(line_id)
+        return held
 
     def release(self, order: SalesOrder, line_ids: Sequence[str]) -> None:
         """Give back the stock reserved for these lines; their fulfillment lines are canceled."""
@@ -162,7 +191,7 @@ class Fulfillment:
         else:
             reserved = [Reserved(a, a.quantity) for a in allocations]
         add_to_fulfillment_orders(order, reserved, self.stock.sources())
-        created, held = _split_lines(order)
+        created, held = _split_lines(order, _preorder_holds(order, now))
         events: list[tuple[str, list[str]]] = []
         if created:
             events.append((BusinessEvent.FULFILLMENT_ORDER_CREATED, created))
@@ -305,14 +334,24 @@ def _fulfillment_order(
     return fo
 
 
-def _split_lines(order: SalesOrder) -> tuple[list[str], list[str]]:
+def _split_lines(order: SalesOrder, skip: set[str]) -> tuple[list[str], list[str]]:
     created: list[str] = []
     held: list[str] = []
     for line in order.lines:
-        if line.state not in OPEN:
+        if line.state not in OPEN or line.line_id in skip:
             continue
         (held if _open(order, line) > 0 else created).append(line.line_id)
     return created, held
+
+
+def _preorder_holds(order: SalesOrder, now: datetime) -> set[str]:
+    # Lines on Preorder Hold, and lines this run is about to put there (launch still ahead).
+    return {
+        line.line_id
+        for line in order.lines
+        if line.reason == Reason.PREORDER_HOLD
+        or (line.launch_date is not None and line.launch_date > now.date())
+    }
 
 
 def _on_hand_check(allocations: list[Allocation], available: list[Reserved]) -> FulfillmentOutcome:

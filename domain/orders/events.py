@@ -27,6 +27,7 @@ class BusinessEvent(StrEnum):
     ON_HAND_CHECK_FAILED = "On Hand Check Failed"
     INVENTORY_NOT_FOUND = "Inventory Not Found"
     LINE_BACKORDERED = "Order Line Backordered"
+    LINE_PREORDERED = "Order Line Preorder Hold"
     BACKORDER_RELEASED = "Backorder Released"
     FULFILLMENT_ORDER_CREATED = "Creation of Fulfillment Order has Succeeded"
     FULFILLMENT_ORDER_FAILED = "Creation of Fulfillment Order has Failed"

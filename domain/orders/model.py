@@ -85,6 +85,7 @@ class OrderLine(DomainModel):
     shipping_site: str | None = None
     shipping_warehouse: str | None = None
     fulfillment_source: str | None = None
+    launch_date: date | None = None  # a preorder line is held until this date
     availability_date: date | None = None  # IOM "Inventory Availability Date" of a held line
     quantity_shipped: Decimal = Decimal(0)
     quantity_backordered: Decimal = Decimal(0)

@@ -126,6 +126,11 @@ TRANSITIONS: dict[str, EventRule] = {
         line=_t({S.NEW, S.IN_PROGRESS, S.ON_HOLD}, S.ON_HOLD, Reason.BACKORDER_HOLD),
         rollup=True,
     ),
+    E.LINE_PREORDERED: EventRule(
+        header=_t({S.NEW, S.IN_PROGRESS, S.ON_HOLD}, S.ON_HOLD, Reason.PREORDER_HOLD),
+        line=_t({S.NEW, S.IN_PROGRESS, S.ON_HOLD}, S.ON_HOLD, Reason.PREORDER_HOLD),
+        rollup=True,
+    ),
     E.BACKORDER_RELEASED: EventRule(
         header=_t({S.ON_HOLD, S.IN_PROGRESS}, S.IN_PROGRESS, Reason.BACKORDER_RELEASED),
         line=_t({S.ON_HOLD}, S.IN_PROGRESS, Reason.BACKORDER_RELEASED),

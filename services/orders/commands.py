@@ -62,6 +62,7 @@ class OrderLineInput(Command):
     discount: Amount = Decimal(0)
     tax: Amount = Decimal(0)
     requested_delivery_date: date | None = None
+    launch_date: date | None = None  # preorder: held (Preorder Hold) until this date
 
     @model_validator(mode="after")
     def _one_product(self) -> Self:

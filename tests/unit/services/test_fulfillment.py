@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -217,3 +217,31 @@ def test_reservation_references_fit_the_inventory_limit_and_stay_distinct():
     assert short == "order|0001|SEA|1"
     assert max(len(long_a), len(long_b)) <= MAX_REFERENCE_CHARS
     assert long_a != long_b
+
+
+def test_a_preorder_waits_for_its_launch_date_then_is_released_like_a_backorder():
+    hub = make_hub()
+    hub.stock.available.update({("SEA", "A"): D(5), ("SEA", "N"): D(5)})
+    optimizing_flow(hub)
+    launch = (hub.clock.now() + timedelta(days=3)).date().isoformat()
+    body_lines = [{"productId": "A", "quantity": 1},
+                  {"productId": "N", "quantity": 2, "launchDate": launch}]  # fmt: skip
+    command = PlaceOrder.model_validate({
+        "channel": "web", "externalOrderId": "pre", "customerId": "C-1", "currency": "USD",
+        "shipTo": {"country": "US"}, "lines": body_lines,
+    })  # fmt: skip
+    order_id = place_order(command, hub.engine).order_id
+    hub.drain()
+
+    assert state(hub, order_id, "0002") == ("On Hold", "Preorder Hold")
+    assert state(hub, order_id, "0001") == ("Fulfillment in Process", "Fulfillment Order Created")
+    assert hub.stock.available[("SEA", "N")] == D(5)  # nothing reserved before launch
+    early = hub.release_job().run("timer")
+    assert (early.released, state(hub, order_id, "0002")[1]) == (0, "Preorder Hold")
+
+    hub.clock.advance(3 * 86400 + 1)
+    run = hub.release_job().run("timer")
+
+    assert run.released == 1
+    assert state(hub, order_id, "0002") == ("In Progress", "Backorder Released")
+    assert hub.stock.available[("SEA", "N")] == D(3)
