@@ -10,6 +10,7 @@ from adapters.clock import SystemClock
 from adapters.ids import UuidGenerator
 from adapters.storage.azure_table import AzureTableService
 from adapters.storage.backorders import BACKORDER_INDEX_TABLE, TableBackorderIndex
+from adapters.storage.capacity import CAPACITY_TABLE, TableCapacityLedger
 from adapters.storage.errors import ERRORS_TABLE, TableErrorLog
 from adapters.storage.flows import FLOWS_TABLE, TableFlowRepository
 from adapters.storage.incoming import INCOMING_TABLE, TableIncomingIndex
@@ -51,6 +52,7 @@ TABLES: tuple[str, ...] = (
     INDEX_TABLE, ORDERS_TABLE, POLICIES_TABLE, FLOWS_TABLE, ERRORS_TABLE, BACKORDER_INDEX_TABLE,
     JOB_RUNS_TABLE, SETTINGS_TABLE, INVENTORY_TABLE, SUPPLY_TABLE, SOURCES_TABLE,
     STRATEGIES_TABLE, PURCHASE_ORDERS_TABLE, TRANSFER_ORDERS_TABLE, JOURNAL_TABLE, INCOMING_TABLE,
+    CAPACITY_TABLE,
 )  # fmt: skip
 QUEUES: tuple[str, ...] = (STEP_QUEUE, f"{STEP_QUEUE}-poison")
 
@@ -122,9 +124,10 @@ def build_container(settings: Settings) -> Container:
         index=TableIncomingIndex(tables.table(INCOMING_TABLE)),
         listener=ReceiptsToInventory(inventory), clock=clock, ids=ids,
     )  # fmt: skip
+    capacity = TableCapacityLedger(tables.table(CAPACITY_TABLE))
     planner = OptimizerPlanner(
         TableStrategyRepository(tables.table(STRATEGIES_TABLE)), source_repository.list,
-        inventory, preferences, clock,
+        inventory, preferences, clock, capacity,
     )  # fmt: skip
     stock = InventoryStockKeeper(inventory, purchasing)
     engine = Engine(
@@ -133,7 +136,7 @@ def build_container(settings: Settings) -> Container:
         policies=policies,
         errors=TableErrorLog(tables.table(ERRORS_TABLE)),
         providers=NoActivatedProviders(),
-        fulfillment=Fulfillment(planner, stock, preferences, backorder_index),
+        fulfillment=Fulfillment(planner, stock, preferences, backorder_index, capacity),
         outbox=outbox,
         publisher=publisher,
         clock=clock,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Protocol
 
@@ -64,6 +64,18 @@ class SourcingPlanner(Protocol):
         ...
 
 
+class CapacityLedger(Protocol):
+    """Lines planned per source and day (the optimizer's daily line capacity)."""
+
+    def record(self, day: date, entries: Sequence[tuple[str, str]]) -> None:
+        """Count each (source id, order line key) once for the day."""
+        ...
+
+    def lines_on(self, day: date) -> dict[str, int]:
+        """Lines planned per source on the day."""
+        ...
+
+
 class StockKeeper(Protocol):
     """The inventory operations fulfillment needs."""
 
@@ -96,6 +108,7 @@ class Fulfillment:
     stock: StockKeeper
     preferences: PreferenceStore
     backorders: BackorderIndex
+    capacity: CapacityLedger
 
     def perform(self, step: Step, order: SalesOrder, now: datetime) -> FulfillmentOutcome:
         """Run the step's fulfillment action on the order's open quantities."""
@@ -191,6 +204,11 @@ class Fulfillment:
         else:
             reserved = [Reserved(a, a.quantity) for a in allocations]
         add_to_fulfillment_orders(order, reserved, self.stock.sources())
+        self.capacity.record(
+            now.date(),
+            [(r.allocation.source_id, f"{order.order_id}|{r.allocation.line_id}")
+             for r in reserved if r.quantity > 0],
+        )  # fmt: skip
         created, held = _split_lines(order, _preorder_holds(order, now))
         events: list[tuple[str, list[str]]] = []
         if created:

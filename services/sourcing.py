@@ -19,7 +19,7 @@ from domain.orders.model import Address, SalesOrder
 from domain.sourcing import plan_fulfillment
 from domain.sourcing.model import FulfillmentPlan, PlanningLine, PlanningRequest, Snapshot, Strategy
 from services.errors import NotFound
-from services.fulfillment import Allocation, Determination
+from services.fulfillment import Allocation, CapacityLedger, Determination
 from services.jobs import PreferenceStore
 from services.ports import Clock
 
@@ -67,6 +67,7 @@ class OptimizerPlanner:
     availability: AvailabilityReader
     preferences: PreferenceStore
     clock: Clock
+    capacity: CapacityLedger
 
     def determine(self, order: SalesOrder, open_quantities: dict[str, Decimal]) -> Determination:
         """Allocations for the open quantities, with the planner's reasons as notes."""
@@ -107,10 +108,10 @@ class OptimizerPlanner:
         products = sorted({line.product_id for line in lines if line.product_id is not None})
         sources = self.sources()
         available = self.availability.availability_map(products, [s.source_id for s in sources])
-        request = PlanningRequest(
-            order_id=order_id, ship_to=ship_to, lines=lines, at=self.clock.now()
-        )
-        return plan_fulfillment(request, Snapshot(sources, available), chosen, by_name)
+        now = self.clock.now()
+        request = PlanningRequest(order_id=order_id, ship_to=ship_to, lines=lines, at=now)
+        snapshot = Snapshot(sources, available, self.capacity.lines_on(now.date()))
+        return plan_fulfillment(request, snapshot, chosen, by_name)
 
     def _strategy(self, name: str | None) -> tuple[Strategy, dict[str, Strategy]]:
         by_name = {s.name: s for s in self.strategies.list()}

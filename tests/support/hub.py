@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapters.storage.capacity import CAPACITY_TABLE, TableCapacityLedger
 from adapters.storage.errors import ERRORS_TABLE, TableErrorLog
 from adapters.storage.flows import FLOWS_TABLE, TableFlowRepository
 from adapters.storage.memory_table import MemoryTableService
@@ -96,6 +97,8 @@ def make_hub(sources: tuple[str, ...] = ("SEA", "PDX")) -> Hub:
     planner = NearestFirstPlanner(stock, list(sources))
     preferences, held = MemoryPreferences(), MemoryBackorderIndex()
     tables = MemoryTableService()
+    tables.create_tables([CAPACITY_TABLE])
+    capacity = TableCapacityLedger(tables.table(CAPACITY_TABLE))
     tables.create_tables([INDEX_TABLE, ORDERS_TABLE, POLICIES_TABLE, FLOWS_TABLE, ERRORS_TABLE])
     clock = FixedClock()
     publisher = FakePublisher()
@@ -108,7 +111,7 @@ def make_hub(sources: tuple[str, ...] = ("SEA", "PDX")) -> Hub:
         policies=policies,
         errors=TableErrorLog(tables.table(ERRORS_TABLE)),
         providers=NoActivatedProviders(),
-        fulfillment=Fulfillment(planner, stock, preferences, held),
+        fulfillment=Fulfillment(planner, stock, preferences, held, capacity),
         outbox=outbox,
         publisher=publisher,
         clock=clock,
