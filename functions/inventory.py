@@ -19,8 +19,10 @@ from pydantic.alias_generators import to_camel
 from bootstrap.container import get_container
 from domain.inventory.sources import FulfillmentSource, SourceList
 from domain.inventory.stock import StockBalance
+from domain.purchasing.common import IncomingSupply
 from functions._http import BadRequest, handle_errors, json_response, parse_body
 from services.inventory import ProductAvailability
+from services.stock_keeper import product_supply
 
 bp = func.Blueprint()
 
@@ -72,11 +74,13 @@ class SourceStock(ApiModel):
 
 
 class ProductStock(ApiModel):
-    """A product's availability (ATP on hand) per source and in total."""
+    """A product's availability (ATP on hand) per source and in total, and incoming supply."""
 
     product_id: str
     per_source: list[SourceStock]
     total_available: Decimal
+    incoming: list[IncomingSupply] = []
+    total_incoming: Decimal = Decimal(0)
 
 
 class _JsonObject(RootModel[dict[str, Any]]):
@@ -105,8 +109,11 @@ def update_stock(req: func.HttpRequest) -> func.HttpResponse:
 @handle_errors
 def get_stock(req: func.HttpRequest) -> func.HttpResponse:
     """A product's on hand, reserved and available per source, and its total available."""
-    availability = get_container().inventory.availability(req.route_params["product_id"])
-    return json_response(_availability(availability))
+    container = get_container()
+    supply = product_supply(
+        container.inventory, container.purchasing, req.route_params["product_id"]
+    )
+    return json_response(_availability(supply.availability, supply.incoming))
 
 
 # Sources
@@ -219,7 +226,9 @@ def _level(balance: StockBalance) -> dict[str, object]:
     return _dump(level)
 
 
-def _availability(availability: ProductAvailability) -> dict[str, object]:
+def _availability(
+    availability: ProductAvailability, incoming: list[IncomingSupply]
+) -> dict[str, object]:
     per_source = [
         SourceStock(
             source_id=s.source_id, on_hand=s.on_hand, reserved=s.reserved, available=s.available
@@ -228,7 +237,8 @@ def _availability(availability: ProductAvailability) -> dict[str, object]:
     ]
     stock = ProductStock(
         product_id=availability.product_id, per_source=per_source,
-        total_available=availability.total_available,
+        total_available=availability.total_available, incoming=incoming,
+        total_incoming=sum((i.quantity_remaining for i in incoming), Decimal(0)),
     )  # fmt: skip
     return _dump(stock)
 

@@ -12,7 +12,7 @@ from domain.inventory.sources import FulfillmentSource
 from domain.purchasing.common import IncomingSupply
 from services.errors import NotFound
 from services.fulfillment import Allocation, Reserved
-from services.inventory import Inventory
+from services.inventory import Inventory, ProductAvailability
 from services.inventory_ports import ReservationRequest
 
 
@@ -95,3 +95,18 @@ class ReceiptsToInventory:
             if warehouse in (source.shipping_warehouse, source.source_id):
                 return source
         raise NotFound(f"no fulfillment source ships from warehouse {warehouse!r}")
+
+
+@dataclass(frozen=True)
+class ProductSupply:
+    """A product's availability per source and the supply still to come."""
+
+    availability: ProductAvailability
+    incoming: list[IncomingSupply]
+
+
+def product_supply(
+    inventory: Inventory, purchasing: IncomingQuery, product_id: str
+) -> ProductSupply:
+    """On hand, reserved and available per source, plus open purchase and transfer order lines."""
+    return ProductSupply(inventory.availability(product_id), purchasing.incoming(product_id))

@@ -6,10 +6,12 @@ import azure.functions as func
 import pytest
 
 from adapters.storage.memory_table import MemoryTable
+from domain.purchasing.editing import ErpStatusUpdate, NewPurchaseOrder
 from functions import inventory as triggers
 from services.inventory_ports import ReservationRequest
 from tests.contracts.inventory_contract import make_stock
 from tests.support.ids import random_name
+from tests.support.purchasing import CONFIRMED, make_purchasing, po_body
 
 SOURCE = {"sourceId": "WH1", "name": "Main warehouse",
           "location": {"latitude": 47.6, "longitude": -122.3}, "safetyStock": 2}  # fmt: skip
@@ -34,7 +36,10 @@ def table():
 @pytest.fixture
 def stock(monkeypatch):
     stock = make_stock(table(), table(), table(), None)
-    container = SimpleNamespace(inventory=stock.inventory, sources=stock.sources)
+    purchasing = make_purchasing().purchasing
+    container = SimpleNamespace(
+        inventory=stock.inventory, sources=stock.sources, purchasing=purchasing
+    )
     monkeypatch.setattr(triggers, "get_container", lambda: container)
     return stock
 
@@ -74,9 +79,24 @@ def test_get_inventory_answers_atp_per_source_and_in_total(wh1):
 
     assert response.status_code == 200
     assert body == {"productId": "P1", "totalAvailable": "6", "perSource": [
-        {"sourceId": "WH1", "onHand": "10", "reserved": "4", "available": "6"}]}  # fmt: skip
+        {"sourceId": "WH1", "onHand": "10", "reserved": "4", "available": "6"}],
+        "incoming": [], "totalIncoming": "0"}  # fmt: skip
     _, empty = call(triggers.get_stock, "GET", "inventory/P2", product_id="P2")
-    assert empty == {"productId": "P2", "perSource": [], "totalAvailable": "0"}
+    assert empty == {"productId": "P2", "perSource": [], "totalAvailable": "0", "incoming": [],
+                     "totalIncoming": "0"}  # fmt: skip
+
+
+def test_get_inventory_lists_incoming_purchase_order_lines(stock, monkeypatch):
+    purchasing = triggers.get_container().purchasing
+    po, _ = purchasing.create_purchase_order(NewPurchaseOrder.model_validate(po_body()))
+    purchasing.mirror_erp_status(po.purchase_order_id, ErpStatusUpdate.model_validate(CONFIRMED))
+
+    _, body = call(triggers.get_stock, "GET", "inventory/P-1", product_id="P-1")
+
+    assert [(i["documentId"], i["quantityRemaining"]) for i in body["incoming"]] == [
+        (po.purchase_order_id, "10")
+    ]
+    assert body["totalIncoming"] == "10"
 
 
 @pytest.mark.parametrize(
