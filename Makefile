@@ -8,7 +8,7 @@ PORT ?= 7071
 AZURITE := node_modules/.bin/azurite
 AZURITE_DATA := .azurite
 
-.PHONY: run test install lint types layers unit clean
+.PHONY: run test install lint types layers unit clean bench
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -42,3 +42,8 @@ unit: install
 
 clean:
 	rm -rf $(VENV) node_modules $(AZURITE_DATA) .mypy_cache .ruff_cache .pytest_cache
+
+# Fulfillment optimizer benchmark (bench/dom/README.md): ours vs a MILP optimum and peers' rules.
+bench: $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	$(BIN)/python -m bench.dom

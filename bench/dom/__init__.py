@@ -1,0 +1,1 @@
+"""Benchmark of the fulfillment optimizer against a MILP optimum and the peers' rules."""
