@@ -145,14 +145,14 @@ def test_quantity_not_positive_is_an_exception(quantity):
     ],
 )
 def test_equal_cost_ties_go_to_priority_then_id(first, second, expected):
-    snap = snapshot([source("A", 50, **first), source("B", 50, **second)],
-                    {("A", "P1"): 9, ("B", "P1"): 9})  # fmt: skip
+    pair = [source("A", 50, **first), source("B", 50, **second)]
+    snap = snapshot(pair, {("A", "P1"): 9, ("B", "P1"): 9})
     assert takes(plan(request(("1", "P1", 5)), snap, strategy(ids=("A", "B")))) == [(expected, 5)]
 
 
 def test_equal_cost_prefers_fewer_splits_over_priority():
-    snap = snapshot([source("A", 50, priority=1), source("B", 50, priority=2)],
-                    {("A", "P1"): 5, ("B", "P1"): 10})  # fmt: skip
+    pair = [source("A", 50, priority=1), source("B", 50, priority=2)]
+    snap = snapshot(pair, {("A", "P1"): 5, ("B", "P1"): 10})
     assert takes(plan(request(("1", "P1", 10)), snap, strategy(ids=("A", "B")))) == [("B", 10)]
 
 
