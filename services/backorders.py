@@ -10,6 +10,7 @@ Released, which sends it back into its flow.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -132,21 +133,27 @@ class BackorderRelease:
         if any(r.quantity < r.allocation.quantity for r in reserved):
             self.stock.release_references([a.reference for a in allocations])
             return False  # someone took the stock between planning and reserving
-        try:
-            change_order(self.engine, held.order_id, self._releaser(held, reserved))
-        except NotFound:
+        applied: list[bool] = []
+        with contextlib.suppress(NotFound):  # a deleted order simply is not released
+            change_order(self.engine, held.order_id, self._releaser(held, reserved, applied))
+        if not applied:
+            # Another run (timer and API at once) or an operator got there first: give it back.
+            self.stock.release_references([a.reference for a in allocations])
+            self.index.remove(held)
             return None
         self.index.remove(held)
         run.details.append(f"released {held.order_id}/{held.line_id}")
         return True
 
-    def _releaser(self, held: HeldLine, reserved: list[Reserved]) -> Change:
+    def _releaser(self, held: HeldLine, reserved: list[Reserved], applied: list[bool]) -> Change:
         sources = self.stock.sources()
 
         def change(order: SalesOrder, catalog: Catalog) -> list[OutboxMessage]:
+            applied.clear()
             line = _held_line(order, held)
             if line is None:
                 return []
+            applied.append(True)
             now = self.clock.now()
             add_to_fulfillment_orders(order, reserved, sources)
             line.quantity_backordered = Decimal(0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -245,3 +246,32 @@ def test_a_preorder_waits_for_its_launch_date_then_is_released_like_a_backorder(
     assert run.released == 1
     assert state(hub, order_id, "0002") == ("In Progress", "Backorder Released")
     assert hub.stock.available[("SEA", "N")] == D(3)
+
+
+def test_two_release_runs_at_once_release_a_line_once_and_give_back_the_extra_stock():
+    hub = make_hub()
+    optimizing_flow(hub)
+    order_id = place(hub, "1", [("A", 2)])
+    hub.drain()
+    hub.stock.available[("SEA", "A")] = D(10)
+    hub.supply.products.append("A")
+    first = hub.release_job()
+
+    class FirstRunWinsWhileWeReserve:
+        """The second run's stock: the first run completes between its planning and commit."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(hub.stock, name)
+
+        def reserve_allocations(self, allocations):
+            assert first.run("timer").released == 1
+            return hub.stock.reserve_allocations(allocations)
+
+    second = replace(hub.release_job(), stock=FirstRunWinsWhileWeReserve())
+    late = second.run("api")
+
+    assert late.released == 0
+    assert hub.stock.available[("SEA", "A")] == D(8)  # only the first run's 2 stay reserved
+    assert state(hub, order_id, "0001") == ("In Progress", "Backorder Released")
+    order = operations.get_order(hub.engine, order_id)
+    assert [fl.quantity for fo in order.fulfillment_orders for fl in fo.lines] == [D(2)]
