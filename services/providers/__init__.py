@@ -1,0 +1,1 @@
+"""Providers: the catalog of external systems, their activation, and the action protocol."""
