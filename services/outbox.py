@@ -45,6 +45,7 @@ class OutboxMessage(BaseModel):
     type: str = Field(min_length=1, max_length=100)
     data: dict[str, JsonValue]
     occurred_at: AwareDatetime
+    delay_seconds: int = Field(default=0, ge=0, le=7 * 24 * 3600)  # e.g. a retry's backoff
 
     def envelope(self) -> str:
         """The JSON body put on the queue; consumers dedupe by `id`."""
@@ -116,7 +117,8 @@ def relay(
 ) -> None:
     """Publish freshly committed messages, then mark them sent and drop their index rows."""
     for record in records:
-        publisher.publish(record.message.queue, record.message.envelope())
+        message = record.message
+        publisher.publish(message.queue, message.envelope(), message.delay_seconds)
     if records:
         store.mark_sent(records, clock.now())
         store.forget([record.entry for record in records])
@@ -156,7 +158,12 @@ def _settle(
     elif record.sent_at is not None:
         report.already_sent += 1  # the relay sent it but died before dropping the index row
     else:
-        publisher.publish(record.message.queue, record.message.envelope())
+        message = record.message
+        # A delayed message keeps whatever of its delay has not passed yet.
+        waited = (clock.now() - message.occurred_at).total_seconds()
+        publisher.publish(
+            message.queue, message.envelope(), max(0, int(message.delay_seconds - waited))
+        )
         store.mark_sent([record], clock.now())
         report.sent += 1
         logger.info("outbox sweeper sent %s to %s", entry.message_id, record.message.queue)

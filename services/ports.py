@@ -17,8 +17,8 @@ class Clock(Protocol):
 class MessagePublisher(Protocol):
     """Sends a message body to a named Storage Queue (base64-encoded on the wire)."""
 
-    def publish(self, queue: str, body: str) -> None:
-        """Send one message; raises StorageUnavailable when the queue cannot be reached."""
+    def publish(self, queue: str, body: str, delay_seconds: int = 0) -> None:
+        """Send one message, invisible for `delay_seconds`; StorageUnavailable if unreachable."""
         ...
 
 

@@ -34,10 +34,13 @@ class FakePublisher:
     sent: list[tuple[str, str]] = field(default_factory=list)
     unreachable: set[str] = field(default_factory=set)
 
-    def publish(self, queue: str, body: str) -> None:
+    delays: list[int] = field(default_factory=list)
+
+    def publish(self, queue: str, body: str, delay_seconds: int = 0) -> None:
         if queue in self.unreachable:
             raise StorageUnavailable(f"queue {queue} unreachable")
         self.sent.append((queue, body))
+        self.delays.append(delay_seconds)
 
     def ids(self, queue: str | None = None) -> list[str]:
         return [json.loads(body)["id"] for q, body in self.sent if queue in (None, q)]

@@ -172,6 +172,7 @@ def _outbox_entity(partition_key: str, message: OutboxMessage) -> Entity:
         "Type": message.type,
         "Data": json.dumps(message.data, separators=(",", ":")),
         "OccurredAt": message.occurred_at,
+        "DelaySeconds": message.delay_seconds,
     }
     return Entity(partition_key, outbox_row_key(message.message_id), properties)
 
@@ -184,4 +185,5 @@ def _message_from(row: Entity) -> OutboxMessage:
         type=str(props["Type"]),
         data=json.loads(str(props["Data"])),
         occurred_at=props["OccurredAt"],  # type: ignore[arg-type]  # validated by pydantic
+        delay_seconds=int(str(props.get("DelaySeconds", 0))),
     )

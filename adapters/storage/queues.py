@@ -38,13 +38,13 @@ class StorageQueuePublisher:
         """Connect with an account connection string (Azurite or Azure)."""
         return cls(QueueServiceClient.from_connection_string(connection_string))
 
-    def publish(self, queue: str, body: str) -> None:
-        """Send one message, creating the queue on first use; StorageUnavailable if unreachable."""
+    def publish(self, queue: str, body: str, delay_seconds: int = 0) -> None:
+        """Send one message (hidden for `delay_seconds`), creating the queue on first use."""
         if len(base64.b64encode(body.encode())) > MAX_MESSAGE_BYTES:
             raise StorageLimitExceeded(f"message for {queue} is over 64 KiB once base64-encoded")
         client = self._queue(queue)
         try:
-            _send(client, body)
+            _send(client, body, delay_seconds)
         except AzureError as err:
             raise service_error(f"publish to {queue}", err) from err
 
@@ -82,14 +82,15 @@ class StorageQueuePublisher:
             return self._queues[key]
 
 
-def _send(client: QueueClient, body: str) -> None:
+def _send(client: QueueClient, body: str, delay_seconds: int) -> None:
+    delay = delay_seconds or None  # the service wants no visibility timeout rather than 0
     try:
-        client.send_message(body)
+        client.send_message(body, visibility_timeout=delay)
     except ResourceNotFoundError as err:
         if error_code(err) != "QueueNotFound":
             raise
         _create(client)
-        client.send_message(body)
+        client.send_message(body, visibility_timeout=delay)
 
 
 def _create(client: QueueClient) -> None:

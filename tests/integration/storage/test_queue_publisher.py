@@ -69,3 +69,11 @@ def test_invalid_queue_names_are_refused(publisher, name):
 def test_probe_of_an_unreachable_account_is_false():
     dead = StorageQueuePublisher.from_connection_string(connection_string(*[free_port()] * 3))
     assert not dead.probe("anything", timeout=1)
+
+
+def test_a_delayed_message_stays_invisible_until_its_delay_passes(publisher, storage_connection):
+    queue = random_name("q")
+    publisher.publish(queue, "now")
+    publisher.publish(queue, "later", delay_seconds=60)
+
+    assert receive_all(storage_connection, queue) == ["now"]

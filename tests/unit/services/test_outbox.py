@@ -124,3 +124,26 @@ class TestSweep:
         clock.advance(120)
         sweep(store, publisher, clock, grace=GRACE, limit=3)
         assert publisher.ids() == ["m-0", "m-1", "m-2"]
+
+
+def test_relay_and_sweep_keep_a_messages_delay():
+    from datetime import timedelta
+
+    from services.outbox import OutboxEntry, OutboxMessage, OutboxRecord, relay, sweep
+    from tests.fakes import FakeOutboxStore, FakePublisher, FixedClock
+
+    clock, store, publisher = FixedClock(), FakeOutboxStore(), FakePublisher()
+    message = OutboxMessage(
+        message_id="m1", queue="q-1", type="T", data={}, occurred_at=clock.now(), delay_seconds=30
+    )
+    entry = OutboxEntry("00", "k1", "T", "p", "m1")
+    relay([OutboxRecord(message, entry)], store, publisher, clock)
+    late = OutboxMessage(
+        message_id="m2", queue="q-1", type="T", data={}, occurred_at=clock.now(), delay_seconds=30
+    )
+    late_entry = OutboxEntry("00", "k2", "T", "p", "m2")
+    store.add(OutboxRecord(late, late_entry), late_entry, clock.now())
+    clock.advance(20)
+    sweep(store, publisher, clock, grace=timedelta(seconds=5))
+
+    assert publisher.delays == [30, 10]  # the sweeper sends what is left of the delay
