@@ -1,0 +1,272 @@
+"""A Dynamics 365 Finance + Operations simulator: Entra ID token endpoint, OData /data, admin API.
+
+`/data` serves SalesOrderHeadersV2, SalesOrderLines and SalesInvoiceHeadersV2 with `$filter`
+(evaluated by the hub's OData filter language after translating F&O enum and datetime
+literals), `$top`/`$skip`, server-driven paging (`@odata.nextLink`) and `cross-company`. Admin
+routes inject faults, create orders "inside F&O" and post documents (confirm, pick, pack,
+invoice), each of which sends a business event to the configured events URL.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from domain.filters import FilterSyntaxError, compile_filter
+from simulators.fno.store import Entity, EntityError, FnoStore, timestamp
+from simulators.fno.wire import (
+    event_line,
+    filterable,
+    json_body,
+    json_response,
+    oauth_error,
+    odata_error,
+    to_hub_filter,
+)
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+EVENT_SECRET_HEADER = "X-Fno-Event-Secret"
+_KEY = re.compile(r"^(\w+)\((.*)\)$")
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the simulator received (admin routes excluded)."""
+
+    method: str
+    path: str
+    query: str
+    idempotency_key: str | None
+    status: int
+
+
+class FnoSimulator:
+    """The WSGI app; state is in memory and lives as long as the instance."""
+
+    def __init__(
+        self,
+        tenant: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        environment_url: str = "https://fno.sim.operations.dynamics.com",
+        default_company: str = "usmf",
+        events_url: str | None = None,
+        events_secret: str | None = None,
+        page_size: int = 10_000,
+        token_lifetime: int = 3599,
+    ) -> None:
+        self.tenant, self.client_id, self.client_secret = tenant, client_id, client_secret
+        self.scope = f"{environment_url.rstrip('/')}/.default"
+        self.events_url, self.events_secret = events_url, events_secret
+        self.page_size, self.token_lifetime = page_size, token_lifetime
+        self.store = FnoStore(default_company=default_company.lower())
+        self.calls: list[Call] = []
+        self.events: list[dict[str, Any]] = []
+        self._tokens: dict[str, datetime] = {}
+        self._fault_plan: list[tuple[int, float | None]] = []
+        self._lock = threading.Lock()
+        self._routes = Map(
+            [
+                Rule("/<tenant>/oauth2/v2.0/token", methods=["POST"], endpoint="token"),
+                Rule("/data/<path:resource>", methods=["GET", "POST"], endpoint="data"),
+                Rule("/_admin/faults", methods=["POST"], endpoint="faults"),
+                Rule("/_admin/calls", methods=["GET"], endpoint="calls"),
+                Rule("/_admin/events", methods=["GET"], endpoint="events"),
+                Rule("/_admin/orders", methods=["POST"], endpoint="create_order"),
+                Rule("/_admin/orders/<area>/<number>/<command>", methods=["POST"], endpoint="post"),
+            ]
+        )
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        """Serve one WSGI request."""
+        request = Request(environ)
+        response = self._dispatch(request)
+        if not request.path.startswith("/_admin"):
+            with self._lock:
+                self.calls.append(
+                    Call(
+                        request.method, request.path, request.query_string.decode(),
+                        request.headers.get(IDEMPOTENCY_HEADER), response.status_code,
+                    )
+                )  # fmt: skip
+        return response(environ, start_response)
+
+    def _dispatch(self, request: Request) -> Response:
+        try:
+            endpoint, args = self._routes.bind_to_environ(request.environ).match()
+            handler: Callable[..., Response] = getattr(self, f"_{endpoint}")
+            return handler(request, **args)
+        except EntityError as err:
+            return odata_error(err.status, str(err))
+        except HTTPException as err:
+            return json_response(
+                {"error": {"code": err.name, "message": err.description}}, err.code or 500
+            )
+
+    # --- Microsoft Entra ID -------------------------------------------------------------------
+
+    def _token(self, request: Request, tenant: str) -> Response:
+        form = request.form
+        if tenant != self.tenant:
+            return oauth_error(400, "invalid_request", f"tenant {tenant!r} not found")
+        if form.get("grant_type") != "client_credentials":
+            return oauth_error(400, "unsupported_grant_type", "only client_credentials")
+        secret = form.get("client_secret")
+        if form.get("client_id") != self.client_id or secret != self.client_secret:
+            return oauth_error(401, "invalid_client", "AADSTS7000215: invalid client secret")
+        if form.get("scope") != self.scope:
+            return oauth_error(400, "invalid_scope", f"scope must be {self.scope}")
+        token = uuid.uuid4().hex
+        with self._lock:
+            self._tokens[token] = datetime.now(UTC)
+        body = {"token_type": "Bearer", "expires_in": self.token_lifetime, "access_token": token}
+        return json_response(body, 200)
+
+    def _authorized(self, request: Request) -> bool:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        with self._lock:
+            issued = self._tokens.get(token) if scheme == "Bearer" else None
+        return issued is not None and (datetime.now(UTC) - issued).total_seconds() < (
+            self.token_lifetime
+        )
+
+    # --- OData --------------------------------------------------------------------------------
+
+    def _data(self, request: Request, resource: str) -> Response:
+        if not self._authorized(request):
+            return odata_error(401, "Unauthorized: a valid bearer token is required")
+        fault = self._next_fault()
+        if fault is not None:
+            status, retry_after = fault
+            response = odata_error(status, f"Simulated fault {status}")
+            if retry_after is not None:
+                response.headers["Retry-After"] = f"{retry_after:g}"
+            return response
+        keyed = _KEY.match(resource)
+        if keyed and request.method == "GET" and keyed.group(1) == "SalesOrderHeadersV2":
+            key = dict(re.findall(r"(\w+)='((?:[^']|'')*)'", keyed.group(2)))
+            return json_response(
+                self.store.header(key.get("dataAreaId", ""), key.get("SalesOrderNumber", "")), 200
+            )
+        if request.method == "POST":
+            return self._create(resource, json_body(request))
+        return self._query(request, resource)
+
+    def _create(self, resource: str, body: dict[str, Any]) -> Response:
+        if resource == "SalesOrderHeadersV2":
+            return json_response(self.store.create_header(body), 201)
+        if resource == "SalesOrderLines":
+            return json_response(self.store.create_line(body), 201)
+        raise NotFound(f"entity set {resource!r} cannot be created here")
+
+    def _query(self, request: Request, resource: str) -> Response:
+        with self.store.lock:
+            rows: dict[str, list[Entity]] = {
+                "SalesOrderHeadersV2": list(self.store.headers.values()),
+                "SalesOrderLines": list(self.store.lines.values()),
+                "SalesInvoiceHeadersV2": list(self.store.invoices),
+            }
+            if resource not in rows:
+                raise NotFound(f"entity set {resource!r} not found")
+            selected = [dict(row) for row in rows[resource]]
+        args = request.args
+        if args.get("cross-company", "").lower() != "true":
+            selected = [r for r in selected if r["dataAreaId"] == self.store.default_company]
+        if expression := args.get("$filter"):
+            try:
+                compiled = compile_filter(to_hub_filter(expression))
+            except FilterSyntaxError as err:
+                return odata_error(400, f"Invalid $filter: {err}")
+            selected = [r for r in selected if compiled.matches(filterable(r))]
+        skip, top = int(args.get("$skip", 0)), args.get("$top")
+        limit = len(selected) - skip if top is None else int(top)
+        page = selected[skip : skip + min(limit, self.page_size)]
+        body: dict[str, Any] = {"@odata.context": f"{request.host_url}data/$metadata#{resource}"}
+        body["value"] = page
+        remaining = min(limit, len(selected) - skip) - len(page)
+        if remaining > 0:
+            query = {k: v for k, v in args.items() if k not in ("$skip", "$top")}
+            query["$skip"] = str(skip + len(page))
+            if top is not None:
+                query["$top"] = str(limit - len(page))
+            body["@odata.nextLink"] = f"{request.base_url}?{urlencode(query)}"
+        return json_response(body, 200)
+
+    # --- Admin --------------------------------------------------------------------------------
+
+    def _next_fault(self) -> tuple[int, float | None] | None:
+        with self._lock:
+            return self._fault_plan.pop(0) if self._fault_plan else None
+
+    def _faults(self, request: Request) -> Response:
+        plan = json_body(request)
+        retry_after = plan.get("retryAfter")
+        fault = (int(plan["status"]), None if retry_after is None else float(retry_after))
+        with self._lock:
+            self._fault_plan = [fault] * int(plan.get("count", 1))
+        return json_response({"queued": len(self._fault_plan)}, 200)
+
+    def _calls(self, _request: Request) -> Response:
+        with self._lock:
+            calls = [
+                {"method": c.method, "path": c.path, "query": c.query,
+                 "idempotencyKey": c.idempotency_key, "status": c.status}
+                for c in self.calls
+            ]  # fmt: skip
+        return json_response({"value": calls}, 200)
+
+    def _events(self, _request: Request) -> Response:
+        with self._lock:
+            return json_response({"value": list(self.events)}, 200)
+
+    def _create_order(self, request: Request) -> Response:
+        body = json_body(request)
+        lines = body.pop("lines", [])
+        header = self.store.create_header(body)
+        area, number = header["dataAreaId"], header["SalesOrderNumber"]
+        for line in lines:
+            self.store.create_line({**line, "dataAreaId": area, "SalesOrderNumber": number})
+        return json_response({**header, "lines": self.store.order_lines(area, number)}, 201)
+
+    def _post(self, _request: Request, area: str, number: str, command: str) -> Response:
+        event, header, lines = self.store.apply(area.lower(), number, command)
+        payload = {
+            "provider": "fno",
+            "event": event,
+            "dataAreaId": header["dataAreaId"],
+            "salesOrderNumber": header["SalesOrderNumber"],
+            "customersOrderReference": header.get("CustomersOrderReference"),
+            "salesOrderProcessingStatus": header["SalesOrderProcessingStatus"],
+            "lines": [event_line(line) for line in lines],
+            "eventId": str(uuid.uuid4()),
+            "occurredAt": timestamp(datetime.now(UTC)),
+        }
+        delivered = self._deliver(payload)
+        with self._lock:
+            self.events.append({**payload, "deliveryStatus": delivered})
+        return json_response({"event": payload, "deliveryStatus": delivered, "order": header}, 200)
+
+    def _deliver(self, payload: dict[str, Any]) -> int | None:
+        """POST the event to the events URL; the HTTP status, or None when none was reached."""
+        if self.events_url is None:
+            return None
+        headers = {} if self.events_secret is None else {EVENT_SECRET_HEADER: self.events_secret}
+        try:
+            response = httpx.post(self.events_url, json=payload, headers=headers, timeout=10)
+        except httpx.HTTPError:
+            return None
+        return response.status_code
