@@ -13,6 +13,7 @@ from functions import (
     orchestration,
     orders,
     outbox,
+    providers,
     purchasing,
     settings,
 )
@@ -20,6 +21,6 @@ from functions import (
 app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
 for blueprint in (
     health.bp, outbox.bp, orders.bp, orchestration.bp, configuration.bp, errors.bp,
-    inventory.bp, fulfillment.bp, purchasing.bp, settings.bp, jobs.bp, openapi.bp,
+    inventory.bp, fulfillment.bp, purchasing.bp, settings.bp, jobs.bp, providers.bp, openapi.bp,
 ):  # fmt: skip
     app.register_functions(blueprint)

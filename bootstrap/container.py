@@ -20,6 +20,7 @@ from adapters.storage.orders import ORDERS_TABLE, TableOrderRepository
 from adapters.storage.outbox import INDEX_TABLE, TableOutbox
 from adapters.storage.policies import POLICIES_TABLE, TablePolicyRepository
 from adapters.storage.probe import StorageServiceProbe
+from adapters.storage.providers import PROVIDERS_TABLE, TableProviderRepository
 from adapters.storage.purchasing import (
     JOURNAL_TABLE,
     PURCHASE_ORDERS_TABLE,
@@ -41,7 +42,8 @@ from services.fulfillment import Fulfillment
 from services.inventory import Inventory
 from services.jobs import JobLog, JobRun, PreferenceStore
 from services.orders.engine import STEP_QUEUE, Engine
-from services.orders.providers import NoActivatedProviders
+from services.providers.catalog import Providers
+from services.providers.runner import ProviderActionRunner
 from services.purchasing_cases import Purchasing
 from services.sources import Sources
 from services.sourcing import OptimizerPlanner
@@ -52,7 +54,7 @@ TABLES: tuple[str, ...] = (
     INDEX_TABLE, ORDERS_TABLE, POLICIES_TABLE, FLOWS_TABLE, ERRORS_TABLE, BACKORDER_INDEX_TABLE,
     JOB_RUNS_TABLE, SETTINGS_TABLE, INVENTORY_TABLE, SUPPLY_TABLE, SOURCES_TABLE,
     STRATEGIES_TABLE, PURCHASE_ORDERS_TABLE, TRANSFER_ORDERS_TABLE, JOURNAL_TABLE, INCOMING_TABLE,
-    CAPACITY_TABLE,
+    CAPACITY_TABLE, PROVIDERS_TABLE,
 )  # fmt: skip
 QUEUES: tuple[str, ...] = (STEP_QUEUE, f"{STEP_QUEUE}-poison")
 
@@ -75,6 +77,7 @@ class Container:
     job_log: JobLog
     preferences: PreferenceStore
     backorder_release: BackorderRelease
+    providers: Providers
 
     def check_health(self) -> health_service.HealthReport:
         """Probe every table and queue the app needs."""
@@ -130,12 +133,15 @@ def build_container(settings: Settings) -> Container:
         inventory, preferences, clock, capacity,
     )  # fmt: skip
     stock = InventoryStockKeeper(inventory, purchasing)
+    providers = Providers(TableProviderRepository(tables.table(PROVIDERS_TABLE)), clock, ids)
+    # Clients per provider definition are added here as they are built (issue 5).
+    runner = ProviderActionRunner(providers, gateways={})
     engine = Engine(
         orders=TableOrderRepository(tables.table(ORDERS_TABLE), outbox),
         flows=flows,
         policies=policies,
         errors=TableErrorLog(tables.table(ERRORS_TABLE)),
-        providers=NoActivatedProviders(),
+        providers=runner,
         fulfillment=Fulfillment(planner, stock, preferences, backorder_index, capacity),
         outbox=outbox,
         publisher=publisher,
@@ -148,7 +154,7 @@ def build_container(settings: Settings) -> Container:
     return Container(
         settings, tables, publisher, outbox, clock, engine,
         Configuration(policies, flows, clock, ids), inventory, Sources(source_repository),
-        purchasing, planner, job_log, preferences, release,
+        purchasing, planner, job_log, preferences, release, providers,
     )  # fmt: skip
 
 

@@ -7,6 +7,7 @@ from pydantic.json_schema import JsonSchemaMode
 
 from domain.inventory.sources import FulfillmentSource, SourceList
 from domain.orders.preferences import OrderHandlingPreferences
+from domain.providers.model import ProviderDefinition, ProviderInstance
 from domain.purchasing.common import IncomingSupply
 from domain.purchasing.editing import ErpStatusUpdate, NewPurchaseOrder, PurchaseOrderDefinition
 from domain.purchasing.orders import PurchaseOrder
@@ -37,6 +38,7 @@ from functions.jobs import KNOWN_JOBS
 from functions.jobs import MAX_LIMIT as MAX_JOB_RUNS
 from functions.purchasing import MAX_LIMIT as MAX_DOCUMENTS
 from services.jobs import JobStatus
+from services.providers.catalog import InstallProvider
 
 SUPPLY_MODELS: list[tuple[type[BaseModel], JsonSchemaMode]] = [
     (StockUpdate, "validation"), (StockLevel, "serialization"), (ProductStock, "serialization"),
@@ -51,6 +53,8 @@ SUPPLY_MODELS: list[tuple[type[BaseModel], JsonSchemaMode]] = [
     (ProductReceipt, "serialization"), (TransferOrder, "serialization"),
     (TransferReceipt, "serialization"), (IncomingSupply, "serialization"),
     (OrderHandlingPreferences, "validation"), (OrderHandlingPreferences, "serialization"),
+    (ProviderDefinition, "serialization"), (ProviderInstance, "serialization"),
+    (InstallProvider, "validation"),
 ]  # fmt: skip
 
 _SOURCE = ("The source", Ref(FulfillmentSource))
@@ -72,6 +76,7 @@ _JOB_RUN = _object(
     examined={"type": "integer"}, released={"type": "integer"},
     cancelled={"type": "integer"}, details=_array(_STRING),
 )  # fmt: skip
+_PROVIDER = ("The provider", Ref(ProviderInstance))
 _PREFERENCES = ("The order handling preferences", Ref(OrderHandlingPreferences))
 
 SUPPLY_OPERATIONS: tuple[Operation, ...] = (
@@ -179,6 +184,24 @@ SUPPLY_OPERATIONS: tuple[Operation, ...] = (
               {"201": ("Received", _TO_RECEIVED),
                "200": ("Received before with the same receipt id", _TO_RECEIVED)},
               _KEYED_EDIT, body=ReceiveTransferOrder, body_required=False),
+    Operation("list_provider_catalog", "GET", "/api/providers/catalog", "providers",
+              "Every provider definition: actions (attempts, timeout), connections, parameters",
+              {"200": ("The catalog", _object(providers=_array(Ref(ProviderDefinition))))}),
+    Operation("install_provider", "POST", "/api/providers", "providers",
+              "Install a provider (Installed); connections name app settings, never secrets",
+              {"201": _PROVIDER}, ("400", "413"), body=InstallProvider),
+    Operation("list_providers", "GET", "/api/providers", "providers", "Installed providers",
+              {"200": ("The providers", _object(providers=_array(Ref(ProviderInstance))))}),
+    Operation("get_provider", "GET", "/api/providers/{instance_id}", "providers",
+              "An installed provider", {"200": _PROVIDER}, ("404",)),
+    Operation("activate_provider", "POST", "/api/providers/{instance_id}/activate", "providers",
+              "Activate (the previous active instance of the provider is deactivated)",
+              {"200": _PROVIDER}, ("404", "409")),
+    Operation("deactivate_provider", "POST", "/api/providers/{instance_id}/deactivate",
+              "providers", "Deactivate: flows can no longer call it", {"200": _PROVIDER},
+              ("404",)),
+    Operation("uninstall_provider", "DELETE", "/api/providers/{instance_id}", "providers",
+              "Remove an inactive provider", _DELETED, ("404", "409")),
     Operation("get_order_handling", "GET", "/api/settings/order-handling", "settings",
               "The order handling preferences (the defaults until someone saves them)",
               {"200": _PREFERENCES}),

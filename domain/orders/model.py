@@ -129,6 +129,7 @@ class StepStatus(StrEnum):
     """Where a flow step stands for one order."""
 
     SCHEDULED = "Scheduled"
+    RETRYING = "Retrying"  # a provider failed transiently; the step runs again after a delay
     WAITING = "Waiting"
     SUCCEEDED = "Succeeded"
     FAILED = "Failed"
@@ -143,6 +144,7 @@ class StepResult(DomainModel):
     step_id: str
     step_name: str
     attempt: int
+    retry: int = 0  # transient retries within this attempt
     status: StepStatus
     details: str | None = None
     triggered_by: str | None = None

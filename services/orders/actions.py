@@ -46,6 +46,9 @@ class ActionOutcome:
     failed_line_ids: list[str] = field(default_factory=list)
     evaluations: list[PolicyEvaluation] = field(default_factory=list)
     provider_failure: bool = False
+    transient: bool = False
+    retry_after: float | None = None
+    max_attempts: int = 1
     line_events: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
@@ -78,7 +81,8 @@ def perform(step: Step, order: SalesOrder, catalog: Catalog, ports: ActionPorts)
         details = result.details or ("provider action completed" if result.succeeded else "")
         return ActionOutcome(
             result.succeeded, details or "provider action failed", evaluations=evaluations,
-            provider_failure=not result.succeeded,
+            provider_failure=not result.succeeded, transient=result.transient,
+            retry_after=result.retry_after, max_attempts=result.max_attempts,
         )  # fmt: skip
     return ActionOutcome(True, _success_details(evaluations), evaluations=evaluations)
 

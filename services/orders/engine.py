@@ -53,16 +53,20 @@ class StepMessage(BaseModel):
     flow_version: int = Field(ge=1)
     step_id: str = Field(min_length=1)
     attempt: int = Field(ge=1)
+    retry: int = Field(default=0, ge=0)
 
-    def outbox_message(self, at: datetime) -> OutboxMessage:
+    def outbox_message(
+        self, at: datetime, *, delay_seconds: int = 0, queue: str = STEP_QUEUE
+    ) -> OutboxMessage:
         """The outbox row for this message; its id is deterministic so repeats collapse."""
-        message_id = "|".join(
-            ("step", self.order_id, self.flow_id, self.step_id, str(self.attempt))
-        )
+        parts = ("step", self.order_id, self.flow_id, self.step_id, str(self.attempt))
+        retry = (f"r{self.retry}",) if self.retry else ()
+        suffix = ("poison",) if queue != STEP_QUEUE else ()
         data = self.model_dump(by_alias=True, mode="json")
         return OutboxMessage(
-            message_id=message_id, queue=STEP_QUEUE, type=RUN_STEP, data=data, occurred_at=at
-        )
+            message_id="|".join((*parts, *retry, *suffix)), queue=queue, type=RUN_STEP,
+            data=data, occurred_at=at, delay_seconds=delay_seconds,
+        )  # fmt: skip
 
 
 @dataclass

@@ -68,7 +68,7 @@ def reprocess(engine: Engine, order_id: str) -> ReprocessResult:
             attempt = result.attempt + 1
             order.step_results.append(
                 result.model_copy(
-                    update={"attempt": attempt, "status": StepStatus.SCHEDULED,
+                    update={"attempt": attempt, "retry": 0, "status": StepStatus.SCHEDULED,
                             "details": "reprocess requested", "at": now,
                             "triggered_by": "reprocess"}
                 )
@@ -149,8 +149,8 @@ def fail_poisoned_step(engine: Engine, message: StepMessage) -> None:
         latest = order.latest_step_result(step_key(message.flow_id, message.step_id))
         if latest is None or latest.attempt != message.attempt:
             return []
-        if latest.status != StepStatus.SCHEDULED:
-            return []
+        if latest.status not in (StepStatus.SCHEDULED, StepStatus.RETRYING):
+            return []  # already settled (e.g. failed with its reason after the last attempt)
         order.step_results.append(
             latest.model_copy(
                 update={"status": StepStatus.FAILED, "details": details, "at": engine.clock.now()}

@@ -205,6 +205,9 @@ class ActionResult:
 
     succeeded: bool
     details: str | None = None
+    transient: bool = False  # worth trying again later
+    retry_after: float | None = None  # seconds the provider asked us to wait
+    max_attempts: int = 1  # the action's attempt budget
 
 
 @dataclass

@@ -14,14 +14,16 @@ from adapters.storage.memory_table import MemoryTableService
 from adapters.storage.orders import ORDERS_TABLE, TableOrderRepository
 from adapters.storage.outbox import INDEX_TABLE, TableOutbox
 from adapters.storage.policies import POLICIES_TABLE, TablePolicyRepository
+from adapters.storage.providers import PROVIDERS_TABLE, TableProviderRepository
 from domain.flows.model import FlowDefinition
 from domain.policies.model import PolicyDefinition
 from services.backorders import BackorderRelease
 from services.configuration import Configuration
 from services.fulfillment import Fulfillment
 from services.orders.engine import STEP_QUEUE, Engine, StepMessage
-from services.orders.providers import NoActivatedProviders
 from services.orders.steps import StepRun, run_step
+from services.providers.catalog import Providers
+from services.providers.runner import ProviderActionRunner
 from tests.fakes import (
     FakePublisher,
     FakeStock,
@@ -97,7 +99,10 @@ def make_hub(sources: tuple[str, ...] = ("SEA", "PDX")) -> Hub:
     planner = NearestFirstPlanner(stock, list(sources))
     preferences, held = MemoryPreferences(), MemoryBackorderIndex()
     tables = MemoryTableService()
-    tables.create_tables([CAPACITY_TABLE])
+    tables.create_tables([CAPACITY_TABLE, PROVIDERS_TABLE])
+    providers = Providers(
+        TableProviderRepository(tables.table(PROVIDERS_TABLE)), FixedClock(), SequentialIds()
+    )
     capacity = TableCapacityLedger(tables.table(CAPACITY_TABLE))
     tables.create_tables([INDEX_TABLE, ORDERS_TABLE, POLICIES_TABLE, FLOWS_TABLE, ERRORS_TABLE])
     clock = FixedClock()
@@ -110,7 +115,7 @@ def make_hub(sources: tuple[str, ...] = ("SEA", "PDX")) -> Hub:
         flows=flows,
         policies=policies,
         errors=TableErrorLog(tables.table(ERRORS_TABLE)),
-        providers=NoActivatedProviders(),
+        providers=ProviderActionRunner(providers, gateways={}),
         fulfillment=Fulfillment(planner, stock, preferences, held, capacity),
         outbox=outbox,
         publisher=publisher,

@@ -272,7 +272,7 @@ def test_a_condition_takes_its_no_branch_when_the_previous_step_failed():
     o = order(hub, order_id)
     assert statuses(o) == {"validate": "Failed", "fix": "Failed"}
     errors = hub.engine.errors.list(ErrorKind.PROVIDER_ACTION, order_id, None, 10).errors
-    assert "no activated provider offers 'Send email'" in errors[0].message
+    assert "no provider 'mailer' in the catalog" in errors[0].message
 
 
 def test_a_wait_step_completes_when_its_event_is_raised():

@@ -1,0 +1,1 @@
+"""Providers: the catalog of external systems and their installed, activated instances."""
