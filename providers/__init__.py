@@ -1,0 +1,1 @@
+"""Clients of the external systems the hub talks to, each behind the ProviderGateway port."""

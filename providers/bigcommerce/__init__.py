@@ -1,0 +1,1 @@
+"""BigCommerce (Orders V2): client, order mapping, webhook verification and the gateway."""

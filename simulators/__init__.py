@@ -1,0 +1,1 @@
+"""In-process simulators of the external systems, served over real HTTP for tests and `make run`."""
