@@ -1,0 +1,1 @@
+"""Flexe (3PL) client: outbound orders, shipments, cancellations and status webhooks."""

@@ -1,0 +1,1 @@
+"""In-memory Flexe simulator speaking the contract in providers/flexe/CONTRACT.md."""
