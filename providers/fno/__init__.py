@@ -1,0 +1,1 @@
+"""Dynamics 365 Finance + Operations provider: OData client, mapping and gateway actions."""
