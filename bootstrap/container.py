@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
@@ -42,6 +43,7 @@ from services.fulfillment import Fulfillment
 from services.inventory import Inventory
 from services.jobs import JobLog, JobRun, PreferenceStore
 from services.orders.engine import STEP_QUEUE, Engine
+from services.provider_events import EVENTS_QUEUE
 from services.providers.catalog import Providers
 from services.providers.runner import ProviderActionRunner
 from services.purchasing_cases import Purchasing
@@ -56,7 +58,9 @@ TABLES: tuple[str, ...] = (
     STRATEGIES_TABLE, PURCHASE_ORDERS_TABLE, TRANSFER_ORDERS_TABLE, JOURNAL_TABLE, INCOMING_TABLE,
     CAPACITY_TABLE, PROVIDERS_TABLE,
 )  # fmt: skip
-QUEUES: tuple[str, ...] = (STEP_QUEUE, f"{STEP_QUEUE}-poison")
+QUEUES: tuple[str, ...] = (
+    STEP_QUEUE, f"{STEP_QUEUE}-poison", EVENTS_QUEUE, f"{EVENTS_QUEUE}-poison",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,12 @@ class Container:
         """Messages staged more than the grace period ago and still not relayed."""
         grace = timedelta(seconds=self.settings.outbox_sweep_grace_seconds)
         return self.outbox.due(self.clock.now() - grace, self.settings.outbox_sweep_limit)
+
+    def provider_secret(self, definition_id: str, connection: str) -> str | None:
+        """The secret the active instance's connection names (an app setting), if set."""
+        instance = self.providers.active(definition_id)
+        setting = instance.connections.get(connection) if instance is not None else None
+        return os.environ.get(setting) or None if setting else None
 
     def run_backorder_release(self, trigger: str) -> JobRun:
         """Run the backorder release job once and return its logged run."""

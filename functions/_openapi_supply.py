@@ -38,6 +38,7 @@ from functions.jobs import KNOWN_JOBS
 from functions.jobs import MAX_LIMIT as MAX_JOB_RUNS
 from functions.purchasing import MAX_LIMIT as MAX_DOCUMENTS
 from services.jobs import JobStatus
+from services.provider_events import ProviderEvent
 from services.providers.catalog import InstallProvider
 
 SUPPLY_MODELS: list[tuple[type[BaseModel], JsonSchemaMode]] = [
@@ -54,7 +55,7 @@ SUPPLY_MODELS: list[tuple[type[BaseModel], JsonSchemaMode]] = [
     (TransferReceipt, "serialization"), (IncomingSupply, "serialization"),
     (OrderHandlingPreferences, "validation"), (OrderHandlingPreferences, "serialization"),
     (ProviderDefinition, "serialization"), (ProviderInstance, "serialization"),
-    (InstallProvider, "validation"),
+    (InstallProvider, "validation"), (ProviderEvent, "validation"),
 ]  # fmt: skip
 
 _SOURCE = ("The source", Ref(FulfillmentSource))
@@ -202,6 +203,11 @@ SUPPLY_OPERATIONS: tuple[Operation, ...] = (
               ("404",)),
     Operation("uninstall_provider", "DELETE", "/api/providers/{instance_id}", "providers",
               "Remove an inactive provider", _DELETED, ("404", "409")),
+    Operation("receive_provider_event", "POST", "/api/events/{provider}", "providers",
+              "Accept a provider's status event (picked, packed, shipped, invoiced, ...) into "
+              "the event queue; applied once per eventId; 401 when the provider secret "
+              "(X-Provider-Secret) does not match", {"202": ("Queued", _object(accepted=_STRING))},
+              ("400", "401", "404", "413"), body=ProviderEvent),
     Operation("get_order_handling", "GET", "/api/settings/order-handling", "settings",
               "The order handling preferences (the defaults until someone saves them)",
               {"200": _PREFERENCES}),

@@ -215,6 +215,7 @@ class SalesOrder(DomainModel):
     step_results: list[StepResult] = Field(default_factory=list)
     event_count: int = 0
     events_seen: list[str] = Field(default_factory=list)
+    provider_events: list[str] = Field(default_factory=list)  # provider event ids applied
     _raised: list[RaisedEvent] = PrivateAttr(default_factory=list)
 
     def line(self, line_id: str) -> OrderLine:

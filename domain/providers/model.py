@@ -48,6 +48,7 @@ class ProviderDefinition(ProviderModel):
     service_type: ServiceType
     actions: list[ActionSpec]
     connections: list[str]  # names of the credentials an instance must point at settings for
+    optional_connections: list[str] = Field(default_factory=list)
     parameters: list[str] = Field(default_factory=list)
 
     def action(self, name: str) -> ActionSpec | None:
@@ -110,7 +111,7 @@ CATALOG: dict[str, ProviderDefinition] = {
             definition_id="fno", display_name="Microsoft Finance and Operations apps",
             service_type=ServiceType.FULFILLMENT,
             actions=[_spec("Send to Fulfillment", 5), _spec("Send Order Lines to Billing", 5)],
-            connections=["clientSecret"],
+            connections=["clientSecret"], optional_connections=["webhookSecret"],
             parameters=["baseUrl", "tokenUrl", "tenant", "clientId", "dataAreaId"],
         ),
         ProviderDefinition(

@@ -63,7 +63,11 @@ class Providers:
         definition = _definition(command.definition_id)
         for name, allowed, field in (
             (set(command.parameters), set(definition.parameters), "parameters"),
-            (set(command.connections), set(definition.connections), "connections"),
+            (
+                set(command.connections),
+                {*definition.connections, *definition.optional_connections},
+                "connections",
+            ),
         ):
             unknown = sorted(name - allowed)
             if unknown:

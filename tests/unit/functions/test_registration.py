@@ -85,6 +85,7 @@ EXPECTED_HTTP = {
         func.AuthLevel.FUNCTION,
     ),
     "uninstall_provider": ("providers/{instance_id}", ["DELETE"], func.AuthLevel.FUNCTION),
+    "receive_provider_event": ("events/{provider}", ["POST"], func.AuthLevel.FUNCTION),
     "get_order_handling": ("settings/order-handling", ["GET"], func.AuthLevel.FUNCTION),
     "set_order_handling": ("settings/order-handling", ["PUT"], func.AuthLevel.FUNCTION),
     "list_job_runs": ("jobs/{job}/runs", ["GET"], func.AuthLevel.FUNCTION),
@@ -99,6 +100,7 @@ EXPECTED_QUEUES = {
     # name: (queue, connection setting)
     "run_flow_step": ("orchestration-steps", "AzureWebJobsStorage"),
     "fail_poisoned_flow_step": ("orchestration-steps-poison", "AzureWebJobsStorage"),
+    "apply_provider_event": ("provider-events", "AzureWebJobsStorage"),
 }
 
 
