@@ -22,6 +22,7 @@ from functions import (
 app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
 for blueprint in (
     health.bp, outbox.bp, orders.bp, orchestration.bp, configuration.bp, errors.bp,
-    inventory.bp, fulfillment.bp, purchasing.bp, settings.bp, jobs.bp, providers.bp, events.bp, openapi.bp,
+    inventory.bp, fulfillment.bp, purchasing.bp, settings.bp, jobs.bp, providers.bp, events.bp,
+    openapi.bp,
 ):  # fmt: skip
     app.register_functions(blueprint)

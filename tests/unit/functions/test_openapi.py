@@ -102,7 +102,8 @@ def test_request_bodies_reference_component_schemas(document):
         "replace_source", "create_source_list", "replace_source_list", "create_strategy",
         "replace_strategy", "plan_fulfillment", "create_purchase_order", "edit_purchase_order",
         "mirror_purchase_order_status", "post_purchase_order_receipt", "create_transfer_order",
-        "ship_transfer_order", "receive_transfer_order", "install_provider", "receive_provider_event",
+        "ship_transfer_order", "receive_transfer_order", "install_provider",
+        "receive_provider_event",
     }  # fmt: skip
     for name, content in bodies.items():
         schema = resolve(document, content["schema"]["$ref"])
