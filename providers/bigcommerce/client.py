@@ -1,8 +1,8 @@
 """An httpx client for BigCommerce Orders V2 that classifies failures for the gateway.
 
 Throttling (429), unavailability (5xx) and transport errors or timeouts raise
-TransientProviderFailure with the delay the store asked for (`X-Rate-Limit-Time-Reset-Ms` in
-milliseconds, else `Retry-After` / `X-Retry-After` in seconds); 401, other 4xx and payloads
+TransientProviderFailure with the delay the store asked for (on a 429 `X-Rate-Limit-Time-Reset-Ms`
+in milliseconds, else `Retry-After` / `X-Retry-After` in seconds); 401, other 4xx and payloads
 that do not parse raise PermanentProviderFailure. 204 means an empty collection.
 """
 
@@ -26,9 +26,14 @@ DEFAULT_TIMEOUT_S = 10.0
 M = TypeVar("M", bound=BaseModel)
 
 
-def retry_after_seconds(headers: httpx.Headers, now: datetime | None = None) -> float | None:
-    """The delay the provider asked for, in seconds, or None when it named none."""
-    reset_ms = headers.get("x-rate-limit-time-reset-ms")
+def retry_after_seconds(
+    headers: httpx.Headers, status: int, now: datetime | None = None
+) -> float | None:
+    """The delay the provider asked for, in seconds, or None when it named none.
+
+    The quota window's reset counts only for a 429: every response carries it.
+    """
+    reset_ms = headers.get("x-rate-limit-time-reset-ms") if status == 429 else None
     if reset_ms is not None:
         try:
             return max(float(reset_ms) / 1000, 0.0)
@@ -59,7 +64,7 @@ def classify(response: httpx.Response) -> None:
     detail = response.text[:300]
     message = f"{what}: {detail}" if detail else what
     if status in (408, 429) or status >= 500:
-        delay = retry_after_seconds(response.headers)
+        delay = retry_after_seconds(response.headers, status)
         raise TransientProviderFailure(message, status=status, retry_after=delay)
     raise PermanentProviderFailure(message, status=status)
 
