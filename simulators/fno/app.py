@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -37,9 +37,8 @@ from simulators.fno.wire import (
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 EVENT_SECRET_HEADER = "X-Fno-Event-Secret"
+DEFAULT_ENVIRONMENT = "https://fno.sim.operations.dynamics.com"
 _KEY = re.compile(r"^(\w+)\((.*)\)$")
-
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ class FnoSimulator:
         client_id: str,
         client_secret: str,
         *,
-        environment_url: str = "https://fno.sim.operations.dynamics.com",
+        environment_url: str = DEFAULT_ENVIRONMENT,
         default_company: str = "usmf",
         events_url: str | None = None,
         events_secret: str | None = None,
@@ -89,6 +88,19 @@ class FnoSimulator:
                 Rule("/_admin/orders", methods=["POST"], endpoint="create_order"),
                 Rule("/_admin/orders/<area>/<number>/<command>", methods=["POST"], endpoint="post"),
             ]
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> FnoSimulator:
+        """A simulator configured by FNO_SIM_* variables (for `python -m simulators`)."""
+        return cls(
+            env.get("FNO_SIM_TENANT", "contoso"),
+            env.get("FNO_SIM_CLIENT_ID", "hub-app"),
+            env.get("FNO_SIM_CLIENT_SECRET", "sim-secret"),
+            environment_url=env.get("FNO_SIM_ENVIRONMENT_URL", DEFAULT_ENVIRONMENT),
+            default_company=env.get("FNO_SIM_DEFAULT_COMPANY", "usmf"),
+            events_url=env.get("FNO_SIM_EVENTS_URL") or None,
+            events_secret=env.get("FNO_SIM_EVENTS_SECRET") or None,
         )
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:

@@ -149,3 +149,16 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     assert retry_after_seconds("Fri, 01 May 2026 12:00:30 GMT", now) == 30.0
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds(None) is None
+
+
+def test_the_simulator_can_be_configured_from_the_environment() -> None:
+    sim = FnoSimulator.from_env(
+        {
+            "FNO_SIM_TENANT": "fabrikam",
+            "FNO_SIM_CLIENT_SECRET": "x",
+            "FNO_SIM_DEFAULT_COMPANY": "DEMF",
+        }
+    )
+    assert (sim.tenant, sim.client_id, sim.client_secret) == ("fabrikam", "hub-app", "x")
+    assert sim.store.default_company == "demf"
+    assert sim.events_url is None
