@@ -1,0 +1,1 @@
+"""In-memory SAP S/4HANA simulator: API_SALES_ORDER_SRV and API_BILLING_DOCUMENT_SRV."""
