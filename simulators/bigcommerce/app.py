@@ -109,6 +109,9 @@ class BigCommerceSimulator:
         with self.store.lock:
             current = int(self.store.order(order_id)["status_id"])
             now = int(self.store.clock().timestamp())
+            shipments = self.store.shipments[order_id]
+            if shipment_id is None and shipments:
+                shipment_id = int(shipments[-1]["id"])  # the latest shipment by default
         status = (previous_status_id if previous_status_id is not None else current, current)
         data = event_data(scope, order_id, status, shipment_id)
         body = envelope(scope, self.store_hash, self.store_id, data, now)
