@@ -35,6 +35,7 @@ from adapters.storage.sources import SOURCES_TABLE, TableSourceRepository
 from adapters.storage.strategies import STRATEGIES_TABLE, TableStrategyRepository
 from adapters.storage.supply import SUPPLY_TABLE, TableSupplyIndex
 from bootstrap.settings import Settings, load_settings
+from providers.registry import GatewayRegistry
 from services import health as health_service
 from services import outbox as outbox_service
 from services.backorders import BackorderRelease
@@ -144,8 +145,7 @@ def build_container(settings: Settings) -> Container:
     )  # fmt: skip
     stock = InventoryStockKeeper(inventory, purchasing)
     providers = Providers(TableProviderRepository(tables.table(PROVIDERS_TABLE)), clock, ids)
-    # Clients per provider definition are added here as they are built (issue 5).
-    runner = ProviderActionRunner(providers, gateways={})
+    runner = ProviderActionRunner(providers, GatewayRegistry(os.environ.get))
     engine = Engine(
         orders=TableOrderRepository(tables.table(ORDERS_TABLE), outbox),
         flows=flows,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start Azurite (data under .azurite/) and the local Functions host; stop both on Ctrl-C.
+# Start Azurite (data under .azurite/), the simulators and the local Functions host; Ctrl-C stops all.
 set -euo pipefail
 port="${1:-7071}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -28,9 +28,15 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
+# The simulators of BigCommerce, Flexe, Finance + Operations and SAP (python -m simulators).
+.venv/bin/python -m simulators &
+simulators_pid=$!
+trap 'kill "$simulators_pid" 2>/dev/null || true; cleanup' EXIT
+
 cat <<MSG
 Azurite:    blob http://127.0.0.1:10000  queue http://127.0.0.1:10001  table http://127.0.0.1:10002
 Local host: http://127.0.0.1:${port}/api/
+Simulators: BigCommerce :7081  Flexe :7083  Finance + Operations :7084  SAP :7085
 Try:        curl -s http://127.0.0.1:${port}/api/health
 Stop with Ctrl-C.
 MSG

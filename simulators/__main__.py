@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING
 
 from simulators.bigcommerce.app import BigCommerceSimulator
 from simulators.bigcommerce.callbacks import WebhookConfig
+from simulators.flexe.app import DEFAULT_API_KEY, DEFAULT_WEBHOOK_SECRET, FlexeSimulator
+from simulators.fno.app import FnoSimulator
+from simulators.sap.app import DEFAULT_PASSWORD, DEFAULT_USERNAME, SapSimulator
 from simulators.server import base_url, serve
 
 if TYPE_CHECKING:
@@ -48,8 +51,28 @@ def bigcommerce(env: Mapping[str, str]) -> WSGIApplication:
     )
 
 
+def flexe(env: Mapping[str, str]) -> WSGIApplication:
+    """The Flexe simulator, configured by FLEXE_SIM_* variables."""
+    return FlexeSimulator(
+        api_key=env.get("FLEXE_SIM_API_KEY", DEFAULT_API_KEY),
+        webhook_secret=env.get("FLEXE_SIM_WEBHOOK_SECRET", DEFAULT_WEBHOOK_SECRET),
+        webhook_url=env.get("FLEXE_SIM_WEBHOOK_URL") or None,
+    )
+
+
+def sap(env: Mapping[str, str]) -> WSGIApplication:
+    """The SAP S/4HANA simulator, configured by SAP_SIM_* variables."""
+    return SapSimulator(
+        username=env.get("SAP_SIM_USERNAME", DEFAULT_USERNAME),
+        password=env.get("SAP_SIM_PASSWORD", DEFAULT_PASSWORD),
+    )
+
+
 SIMULATORS: dict[str, Simulator] = {
     "bigcommerce": Simulator(default_port=7081, factory=bigcommerce),
+    "flexe": Simulator(default_port=7083, factory=flexe),
+    "fno": Simulator(default_port=7084, factory=FnoSimulator.from_env),
+    "sap": Simulator(default_port=7085, factory=sap),
 }
 
 

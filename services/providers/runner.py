@@ -8,12 +8,12 @@ can retry the step later (honouring Retry-After) and give up after the last atte
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from domain.flows.model import Step
 from domain.orders.model import SalesOrder
-from domain.providers.model import CATALOG
+from domain.providers.model import CATALOG, ProviderInstance
 from services.orders.ports import ActionResult
 from services.providers.catalog import Providers
 from services.providers.gateway import (
@@ -28,7 +28,7 @@ class ProviderActionRunner:
     """Runs a flow step's provider action through the active instance's gateway."""
 
     providers: Providers
-    gateways: Mapping[str, ProviderGateway]
+    gateways: Callable[[ProviderInstance], ProviderGateway | None]
 
     def execute(self, step: Step, order: SalesOrder, idempotency_key: str) -> ActionResult:
         """Call the step's provider action once and say how it went."""
@@ -43,9 +43,9 @@ class ProviderActionRunner:
             return ActionResult(False, f"{definition.display_name} does not offer {action!r}")
         definition_id = definition.definition_id
         instance = self.providers.active(definition_id)
-        gateway = self.gateways.get(definition_id)
+        gateway = self.gateways(instance) if instance is not None else None
         if instance is None or gateway is None:
-            why = "is not activated" if instance is None else "has no client configured"
+            why = "is not activated" if instance is None else "lacks a parameter or secret setting"
             return ActionResult(
                 False, f"{definition.display_name} {why}; activate it, then reprocess"
             )

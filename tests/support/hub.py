@@ -115,7 +115,7 @@ def make_hub(sources: tuple[str, ...] = ("SEA", "PDX")) -> Hub:
         flows=flows,
         policies=policies,
         errors=TableErrorLog(tables.table(ERRORS_TABLE)),
-        providers=ProviderActionRunner(providers, gateways={}),
+        providers=ProviderActionRunner(providers, gateways=lambda instance: None),
         fulfillment=Fulfillment(planner, stock, preferences, held, capacity),
         outbox=outbox,
         publisher=publisher,

@@ -50,7 +50,9 @@ def wire(hub: Hub, gateway: ScriptedGateway, *, activate: bool = True) -> Provid
     table = MemoryTable("Providers")
     table.create()
     providers = Providers(TableProviderRepository(table), hub.clock, SequentialIds())
-    hub.engine.providers = ProviderActionRunner(providers, {"fno": gateway})
+    hub.engine.providers = ProviderActionRunner(
+        providers, lambda i: gateway if i.definition_id == "fno" else None
+    )
     instance = providers.install(InstallProvider(
         definition_id="fno", name="F&O", parameters={"dataAreaId": "usmf"},
         connections={"clientSecret": "FNO_CLIENT_SECRET"},
