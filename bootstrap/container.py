@@ -6,6 +6,7 @@ import os
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from adapters.clock import SystemClock
 from adapters.ids import UuidGenerator
@@ -35,6 +36,7 @@ from adapters.storage.sources import SOURCES_TABLE, TableSourceRepository
 from adapters.storage.strategies import STRATEGIES_TABLE, TableStrategyRepository
 from adapters.storage.supply import SUPPLY_TABLE, TableSupplyIndex
 from bootstrap.settings import Settings, load_settings
+from providers import events as provider_events
 from providers.registry import GatewayRegistry
 from services import health as health_service
 from services import outbox as outbox_service
@@ -107,6 +109,14 @@ class Container:
         instance = self.providers.active(definition_id)
         setting = instance.connections.get(connection) if instance is not None else None
         return os.environ.get(setting) or None if setting else None
+
+    def translate_event(self, provider: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """A provider-native status event in the hub's ProviderEvent shape."""
+        return provider_events.translate(provider, payload)
+
+    def event_secret_header(self, provider: str) -> str | None:
+        """The header a provider sends its shared secret in, besides X-Provider-Secret."""
+        return provider_events.secret_header(provider)
 
     def run_backorder_release(self, trigger: str) -> JobRun:
         """Run the backorder release job once and return its logged run."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hmac
 import logging
+from typing import Any
 
 import azure.functions as func
-from pydantic import ValidationError
+from pydantic import RootModel, ValidationError
 
 from bootstrap.container import get_container
 from functions._http import BadRequest, handle_errors, json_response, parse_body
@@ -26,6 +27,10 @@ bp = func.Blueprint()
 SECRET_HEADER = "x-provider-secret"
 
 
+class _JsonObject(RootModel[dict[str, Any]]):
+    """Any JSON object: a provider's native event, translated before validation."""
+
+
 @bp.function_name("receive_provider_event")
 @bp.route(route="events/{provider}", methods=["POST"])
 @handle_errors
@@ -38,10 +43,12 @@ def receive(req: func.HttpRequest) -> func.HttpResponse:
         d.definition_id for d in container.providers.catalog()
     }:
         raise NotFound(f"no provider {provider!r} in the catalog")
-    given = req.headers.get(SECRET_HEADER, "")
+    native = container.event_secret_header(provider)
+    given = req.headers.get(SECRET_HEADER) or (req.headers.get(native) if native else None) or ""
     if expected is not None and not hmac.compare_digest(given.encode(), expected.encode()):
         raise BadRequest(401, "Unauthorized", "the provider secret does not match", SECRET_HEADER)
-    event = parse_body(req, ProviderEvent)
+    raw = parse_body(req, _JsonObject).root
+    event = ProviderEvent.model_validate(container.translate_event(provider, raw))
     accept_event(container.publisher, provider, event)
     return json_response({"accepted": event.event_id}, 202)
 

@@ -59,7 +59,9 @@ def test_events_move_the_order_once_and_in_order(api: httpx.Client):
         "shipTo": {"country": "US"}, "lines": [{"productId": "P", "quantity": 1}],
     }))  # fmt: skip
     path = order["url"].split("/api", 1)[1]
-    wait_until(lambda: api.get(path).json()["reason"] == "Order Line Validation Success")
+    wait_until(
+        lambda: api.get(path).json()["reason"] == "Order Line Validation Success", timeout=60
+    )
 
     def send(event_id: str, status: str, secret: str = SECRET) -> httpx.Response:
         body = {"eventId": event_id, "status": status, "channel": channel,
@@ -69,11 +71,12 @@ def test_events_move_the_order_once_and_in_order(api: httpx.Client):
     assert send("bad", "picked", secret="wrong").status_code == 401
     for _ in range(3):
         assert send("ev-1", "picked").status_code == 202
-    wait_until(lambda: api.get(path).json()["reason"] == "Picked")
+    wait_until(lambda: api.get(path).json()["reason"] == "Picked", timeout=60)
     assert send("ev-2", "invoiced").status_code == 202
     assert send("ev-3", "shipped").status_code == 202  # arrives after the invoice
     wait_until(lambda: len([e for e in api.get(f"{path}/timeline").json()["events"]
-                            if e["event"] == "Provider status: shipped"]) == 1)  # fmt: skip
+                            if e["event"] == "Provider status: shipped"]) == 1,
+               timeout=60)  # fmt: skip
 
     final = api.get(path).json()
     assert (final["state"], final["reason"]) == ("Completed", "Fulfilled")
