@@ -67,8 +67,10 @@ def set_up(api: httpx.Client, fno: str, channel: str) -> None:
                         "webhookSecret": "E2E_FNO_EVENTS_SECRET"},
     }))  # fmt: skip
     ok(api.post(f"/providers/{provider['instanceId']}/activate"))
-    only = policy(api, {"name": f"Channel {channel}", "type": "Filter", "entity": "Order",
-                        "rules": [{"name": "c", "condition": f"channel eq '{channel}'"}]})  # fmt: skip
+    only = policy(api, {
+        "name": f"Channel {channel}", "type": "Filter", "entity": "Order",
+        "rules": [{"name": "c", "condition": f"channel eq '{channel}'"}],
+    })  # fmt: skip
     header = policy(api, {
         "name": f"Company {channel}", "type": "Execution", "entity": "Order",
         "criticality": "Critical", "rules": [{"name": "all", "condition": "currency eq 'USD'",
