@@ -73,6 +73,7 @@ def test_events_move_the_order_once_and_in_order(api: httpx.Client):
         assert send("ev-1", "picked").status_code == 202
     wait_until(lambda: api.get(path).json()["reason"] == "Picked", timeout=60)
     assert send("ev-2", "invoiced").status_code == 202
+    wait_until(lambda: api.get(path).json()["reason"] == "Fulfilled", timeout=60)
     assert send("ev-3", "shipped").status_code == 202  # arrives after the invoice
     wait_until(lambda: len([e for e in api.get(f"{path}/timeline").json()["events"]
                             if e["event"] == "Provider status: shipped"]) == 1,
