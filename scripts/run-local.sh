@@ -33,6 +33,9 @@ done
 simulators_pid=$!
 trap 'kill "$simulators_pid" 2>/dev/null || true; cleanup' EXIT
 
+# The seed scenarios' policies and flows (flows/), loaded over the API once the host answers.
+.venv/bin/python scripts/load_flows.py "http://127.0.0.1:${port}" &
+
 cat <<MSG
 Azurite:    blob http://127.0.0.1:10000  queue http://127.0.0.1:10001  table http://127.0.0.1:10002
 Local host: http://127.0.0.1:${port}/api/
