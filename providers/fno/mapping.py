@@ -87,6 +87,7 @@ def place_order(header: SalesOrderHeader, lines: Sequence[SalesOrderLine]) -> Pl
         "customerId": header.ordering_customer_account_number,
         "invoiceCustomerId": header.invoice_customer_account_number,
         "customerOrderReference": header.customers_order_reference,
+        "salesOrigin": header.sales_order_origin_code or None,  # F&O's sales origin (M2)
         "currency": header.currency_code,
         "shipTo": {key: value for key, value in address.items() if value is not None},
         "orderedAt": header.order_creation_date_time,

@@ -50,6 +50,7 @@ class SalesOrderHeader(Entity):
     invoice_customer_account_number: str | None = None
     currency_code: str | None = None
     customers_order_reference: str | None = None
+    sales_order_origin_code: str | None = None
     sales_order_status: str | None = None
     sales_order_processing_status: str | None = None
     order_creation_date_time: datetime | None = None
