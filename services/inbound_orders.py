@@ -29,6 +29,7 @@ from services.orders.intake import place_order
 from services.ports import Clock
 from services.provider_events import ProviderEvent, ProviderStatus, apply_provider_event
 from services.providers.gateway import ProviderFailure
+from services.storefront_intake import CheckpointStore
 
 logger = logging.getLogger(__name__)
 
@@ -43,18 +44,6 @@ class ErpOrders(Protocol):
 
     def confirmed_since(self, since: datetime) -> list[PlaceOrder]:
         """PlaceOrder commands for confirmed orders created at or after `since`."""
-        ...
-
-
-class CheckpointStore(Protocol):
-    """Named high-water marks of pollers."""
-
-    def load(self, name: str) -> datetime | None:
-        """The checkpoint, or None before the first run."""
-        ...
-
-    def save(self, name: str, at: datetime) -> None:
-        """Record the checkpoint (replacing the previous one)."""
         ...
 
 
@@ -125,7 +114,7 @@ def pull_erp_orders(
 ) -> PullReport:
     """Place the ERP's confirmed orders created since the checkpoint (less the overlap)."""
     started = clock.now()
-    checkpoint = checkpoints.load(name)
+    checkpoint = checkpoints.get(name)
     since = (checkpoint if checkpoint is not None else started) - overlap
     commands = erp.confirmed_since(since)
     taken = 0
@@ -137,7 +126,7 @@ def pull_erp_orders(
         except InvalidInput as err:
             refused.append(f"{command.channel}/{command.external_order_id}")
             logger.warning("ERP order %s refused: %s", command.external_order_id, err)
-    checkpoints.save(name, max(started, checkpoint) if checkpoint is not None else started)
+    checkpoints.set(name, max(started, checkpoint) if checkpoint is not None else started)
     return PullReport(examined=len(commands), taken=taken, refused=tuple(refused))
 
 

@@ -49,10 +49,10 @@ class FakeErp:
 class MemoryCheckpoints:
     marks: dict[str, datetime] = field(default_factory=dict)
 
-    def load(self, name: str) -> datetime | None:
+    def get(self, name: str) -> datetime | None:
         return self.marks.get(name)
 
-    def save(self, name: str, at: datetime) -> None:
+    def set(self, name: str, at: datetime) -> None:
         self.marks[name] = at
 
 
