@@ -50,13 +50,15 @@ _EVENTS: dict[ProviderStatus, BusinessEvent | None] = {
     ProviderStatus.INVOICED: BusinessEvent.INVOICED,
     ProviderStatus.CANCELLED: BusinessEvent.LINE_CANCELED,
 }
-# How far along a line is, so an older status arriving late is recognised as stale.
+# How far along a line is, so an older status arriving late is recognised as stale. Shipped
+# lines read Packed (IOM's reason), so shipping is told apart by the quantity shipped.
 _STAGE: dict[str, int] = {
-    Reason.PICKED: 1, Reason.PACKED: 2, Reason.FULFILLED: 3, Reason.CANCELED: 4,
+    Reason.PICKED: 1, Reason.PACKED: 2, Reason.FULFILLED: 4, Reason.CANCELED: 5,
 }  # fmt: skip
+_SHIPPED_STAGE = 3
 _EVENT_STAGE: dict[ProviderStatus, int] = {
-    ProviderStatus.PICKED: 1, ProviderStatus.PACKED: 2, ProviderStatus.SHIPPED: 2,
-    ProviderStatus.INVOICED: 3, ProviderStatus.CANCELLED: 4,
+    ProviderStatus.PICKED: 1, ProviderStatus.PACKED: 2, ProviderStatus.SHIPPED: _SHIPPED_STAGE,
+    ProviderStatus.INVOICED: 4, ProviderStatus.CANCELLED: 5,
 }  # fmt: skip
 
 Id = Annotated[str, Field(min_length=1, max_length=200)]
@@ -142,7 +144,10 @@ def _lines(order: SalesOrder, line_ids: list[str] | None) -> list[OrderLine]:
 def _stale(line: OrderLine, status: ProviderStatus) -> bool:
     if line.state == OrderState.CANCELED:
         return True
-    return _STAGE.get(line.reason, 0) >= _EVENT_STAGE.get(status, 0)
+    stage = _STAGE.get(line.reason, 0)
+    if line.quantity_shipped > 0:
+        stage = max(stage, _SHIPPED_STAGE)
+    return stage >= _EVENT_STAGE.get(status, 0)
 
 
 def queue_body(provider: str, event: ProviderEvent) -> str:

@@ -77,3 +77,17 @@ def test_invoiced_before_shipped_completes_and_the_late_shipment_changes_nothing
 def test_an_event_for_an_unknown_order_is_dropped():
     hub = make_hub()
     assert not apply_provider_event(hub.engine, "fno", event("x", "picked", orderId="nope"))
+
+
+def test_a_shipment_after_packing_is_applied_once():
+    hub = make_hub()
+    order_id = placed(hub)
+
+    for number, status in enumerate(("picked", "packed", "shipped", "shipped")):
+        apply_provider_event(hub.engine, "flexe", event(f"f{number}", status, orderId=order_id))
+
+    order = operations.get_order(hub.engine, order_id)
+    assert [line.quantity_shipped for line in order.lines] == [2, 1]
+    events = [e.event for e in hub.engine.orders.timeline(order_id)]
+    assert events.count("Order Shipped") == 1
+    assert events[-1] == "Provider status: shipped"  # the repeat with a new id is stale
