@@ -4,6 +4,7 @@ import azure.functions as func
 
 from functions import (
     configuration,
+    erp_pollers,
     errors,
     events,
     fulfillment,
@@ -17,12 +18,13 @@ from functions import (
     providers,
     purchasing,
     settings,
+    webhooks,
 )
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
 for blueprint in (
     health.bp, outbox.bp, orders.bp, orchestration.bp, configuration.bp, errors.bp,
     inventory.bp, fulfillment.bp, purchasing.bp, settings.bp, jobs.bp, providers.bp, events.bp,
-    openapi.bp,
+    erp_pollers.bp, webhooks.bp, openapi.bp,
 ):  # fmt: skip
     app.register_functions(blueprint)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -13,6 +14,7 @@ from adapters.ids import UuidGenerator
 from adapters.storage.azure_table import AzureTableService
 from adapters.storage.backorders import BACKORDER_INDEX_TABLE, TableBackorderIndex
 from adapters.storage.capacity import CAPACITY_TABLE, TableCapacityLedger
+from adapters.storage.checkpoints import CHECKPOINTS_TABLE, TableCheckpointStore
 from adapters.storage.errors import ERRORS_TABLE, TableErrorLog
 from adapters.storage.flows import FLOWS_TABLE, TableFlowRepository
 from adapters.storage.incoming import INCOMING_TABLE, TableIncomingIndex
@@ -35,14 +37,22 @@ from adapters.storage.queues import StorageQueuePublisher
 from adapters.storage.sources import SOURCES_TABLE, TableSourceRepository
 from adapters.storage.strategies import STRATEGIES_TABLE, TableStrategyRepository
 from adapters.storage.supply import SUPPLY_TABLE, TableSupplyIndex
+from adapters.storage.watchlist import WATCHLIST_TABLE, TableInvoiceWatchlist
 from bootstrap.settings import Settings, load_settings
 from providers import events as provider_events
+from providers.bigcommerce import intake as bigcommerce_intake
+from providers.fno.gateway import FnoGateway
+from providers.fno.inbound import FnoOrders
 from providers.registry import GatewayRegistry
+from providers.sap.gateway import SapGateway
+from providers.sap.invoices import SapInvoices
 from services import health as health_service
+from services import inbound_orders
 from services import outbox as outbox_service
 from services.backorders import BackorderRelease
 from services.configuration import Configuration
 from services.fulfillment import Fulfillment
+from services.inbound_orders import InvoiceWatchingActions
 from services.inventory import Inventory
 from services.jobs import JobLog, JobRun, PreferenceStore
 from services.orders.engine import STEP_QUEUE, Engine
@@ -53,16 +63,18 @@ from services.purchasing_cases import Purchasing
 from services.sources import Sources
 from services.sourcing import OptimizerPlanner
 from services.stock_keeper import InventoryStockKeeper, ReceiptsToInventory
+from services.storefront_intake import STOREFRONT_QUEUE, CheckpointStore, StorefrontOrders
 
 # Every table and queue the app uses; created at start-up, probed by the health check.
 TABLES: tuple[str, ...] = (
     INDEX_TABLE, ORDERS_TABLE, POLICIES_TABLE, FLOWS_TABLE, ERRORS_TABLE, BACKORDER_INDEX_TABLE,
     JOB_RUNS_TABLE, SETTINGS_TABLE, INVENTORY_TABLE, SUPPLY_TABLE, SOURCES_TABLE,
     STRATEGIES_TABLE, PURCHASE_ORDERS_TABLE, TRANSFER_ORDERS_TABLE, JOURNAL_TABLE, INCOMING_TABLE,
-    CAPACITY_TABLE, PROVIDERS_TABLE,
+    CAPACITY_TABLE, PROVIDERS_TABLE, WATCHLIST_TABLE, CHECKPOINTS_TABLE,
 )  # fmt: skip
 QUEUES: tuple[str, ...] = (
     STEP_QUEUE, f"{STEP_QUEUE}-poison", EVENTS_QUEUE, f"{EVENTS_QUEUE}-poison",
+    STOREFRONT_QUEUE, f"{STOREFRONT_QUEUE}-poison",
 )  # fmt: skip
 
 
@@ -85,6 +97,8 @@ class Container:
     preferences: PreferenceStore
     backorder_release: BackorderRelease
     providers: Providers
+    gateways: GatewayRegistry
+    invoice_watchlist: TableInvoiceWatchlist
 
     def check_health(self) -> health_service.HealthReport:
         """Probe every table and queue the app needs."""
@@ -117,6 +131,59 @@ class Container:
     def event_secret_header(self, provider: str) -> str | None:
         """The header a provider sends its shared secret in, besides X-Provider-Secret."""
         return provider_events.secret_header(provider)
+
+    def verify_bigcommerce_webhook(
+        self, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, str] | None:
+        """(order id, dedupe key) of an authentic BigCommerce order callback; WebhookRefused."""
+        return bigcommerce_intake.verify_order_webhook(
+            headers, body, self.provider_secret("bigcommerce", "webhookSecret"),
+            self.provider_secret("bigcommerce", "signingSecret"), self.clock.now(),
+        )  # fmt: skip
+
+    def storefront_orders(self) -> StorefrontOrders | None:
+        """The active BigCommerce store's orders, or None when none is active and configured."""
+        instance = self.providers.active("bigcommerce")
+        token = self.provider_secret("bigcommerce", "apiToken")
+        if instance is None or token is None:
+            return None
+        base_url, store_hash = (instance.parameters.get(p) for p in ("baseUrl", "storeHash"))
+        if not base_url or not store_hash:
+            return None
+        return bigcommerce_intake.orders_for(base_url, store_hash, token)
+
+    def checkpoint_store(self) -> CheckpointStore:
+        """Where background jobs keep the points they resume from."""
+        return TableCheckpointStore(self.tables.table(CHECKPOINTS_TABLE))
+
+    def event_signature_header(self, provider: str) -> str | None:
+        """The header carrying a provider's HMAC of the raw body, if it signs its webhooks."""
+        return provider_events.signature_header(provider)
+
+    def event_is_signed(self, provider: str, secret: str, body: bytes, header: str | None) -> bool:
+        """True when the header carries the provider's signature of the raw body."""
+        return provider_events.is_signed(provider, secret, body, header)
+
+    def pull_erp_orders(self) -> inbound_orders.PullReport:
+        """Place the orders F&O confirmed since the last pull (nothing while F&O is inactive)."""
+        instance = self.providers.active("fno")
+        gateway = self.gateways(instance) if instance is not None else None
+        if not isinstance(gateway, FnoGateway):
+            return inbound_orders.PullReport(examined=0, taken=0)
+        return inbound_orders.pull_erp_orders(
+            self.engine, FnoOrders(gateway.client), self.checkpoint_store(), self.clock,
+            name="fno-orders",
+        )  # fmt: skip
+
+    def poll_invoices(self) -> inbound_orders.InvoiceSweep:
+        """Raise "invoiced" for watched orders SAP has billed (nothing while SAP is inactive)."""
+        instance = self.providers.active("sap")
+        gateway = self.gateways(instance) if instance is not None else None
+        if not isinstance(gateway, SapGateway):
+            return inbound_orders.InvoiceSweep(examined=0)
+        return inbound_orders.sweep_invoice_watchlist(
+            self.engine, SapInvoices(gateway), self.invoice_watchlist
+        )
 
     def run_backorder_release(self, trigger: str) -> JobRun:
         """Run the backorder release job once and return its logged run."""
@@ -155,7 +222,9 @@ def build_container(settings: Settings) -> Container:
     )  # fmt: skip
     stock = InventoryStockKeeper(inventory, purchasing)
     providers = Providers(TableProviderRepository(tables.table(PROVIDERS_TABLE)), clock, ids)
-    runner = ProviderActionRunner(providers, GatewayRegistry(os.environ.get))
+    gateways = GatewayRegistry(os.environ.get)
+    watchlist = TableInvoiceWatchlist(tables.table(WATCHLIST_TABLE))
+    runner = InvoiceWatchingActions(ProviderActionRunner(providers, gateways), watchlist, clock)
     engine = Engine(
         orders=TableOrderRepository(tables.table(ORDERS_TABLE), outbox),
         flows=flows,
@@ -174,7 +243,7 @@ def build_container(settings: Settings) -> Container:
     return Container(
         settings, tables, publisher, outbox, clock, engine,
         Configuration(policies, flows, clock, ids), inventory, Sources(source_repository),
-        purchasing, planner, job_log, preferences, release, providers,
+        purchasing, planner, job_log, preferences, release, providers, gateways, watchlist,
     )  # fmt: skip
 
 

@@ -208,6 +208,14 @@ SUPPLY_OPERATIONS: tuple[Operation, ...] = (
               "the event queue; applied once per eventId; 401 when the provider secret "
               "(X-Provider-Secret) does not match", {"202": ("Queued", _object(accepted=_STRING))},
               ("400", "401", "404", "413"), body=ProviderEvent),
+    Operation("receive_bigcommerce_webhook", "POST", "/api/webhooks/bigcommerce", "providers",
+              "A BigCommerce webhook callback (store/order/created|updated|statusUpdated): the "
+              "order id is queued and the order taken once per (channel, order id); no function "
+              "key: the custom secret header (X-Hub-Webhook-Secret) and, when configured, the "
+              "Standard Webhooks signature authenticate it",
+              {"200": ("Accepted (no body)", None),
+               "401": ("Not authentic: wrong secret header or signature; nothing queued", None)},
+              ("413", "503"), anonymous=True),
     Operation("get_order_handling", "GET", "/api/settings/order-handling", "settings",
               "The order handling preferences (the defaults until someone saves them)",
               {"200": _PREFERENCES}),

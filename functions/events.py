@@ -43,14 +43,28 @@ def receive(req: func.HttpRequest) -> func.HttpResponse:
         d.definition_id for d in container.providers.catalog()
     }:
         raise NotFound(f"no provider {provider!r} in the catalog")
-    native = container.event_secret_header(provider)
-    given = req.headers.get(SECRET_HEADER) or (req.headers.get(native) if native else None) or ""
-    if expected is not None and not hmac.compare_digest(given.encode(), expected.encode()):
-        raise BadRequest(401, "Unauthorized", "the provider secret does not match", SECRET_HEADER)
+    _authenticate(req, provider, expected)
     raw = parse_body(req, _JsonObject).root
     event = ProviderEvent.model_validate(container.translate_event(provider, raw))
     accept_event(container.publisher, provider, event)
     return json_response({"accepted": event.event_id}, 202)
+
+
+def _authenticate(req: func.HttpRequest, provider: str, expected: str | None) -> None:
+    """A signature of the body (providers that sign), else a shared secret header."""
+    if expected is None:
+        return
+    container = get_container()
+    signing = container.event_signature_header(provider)
+    signed = req.headers.get(signing) if signing else None
+    if signing is not None and signed is not None:
+        if not container.event_is_signed(provider, expected, req.get_body(), signed):
+            raise BadRequest(401, "Unauthorized", "the webhook signature does not match", signing)
+        return
+    native = container.event_secret_header(provider)
+    given = req.headers.get(SECRET_HEADER) or (req.headers.get(native) if native else None) or ""
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise BadRequest(401, "Unauthorized", "the provider secret does not match", SECRET_HEADER)
 
 
 @bp.function_name("apply_provider_event")

@@ -21,11 +21,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from domain.flows.model import Step
+from domain.orders.model import SalesOrder
 from domain.orders.states import OrderState
 from services.errors import InvalidInput
 from services.orders.commands import PlaceOrder
 from services.orders.engine import Engine
 from services.orders.intake import place_order
+from services.orders.ports import ActionResult, ProviderActions
 from services.ports import Clock
 from services.provider_events import ProviderEvent, ProviderStatus, apply_provider_event
 from services.providers.gateway import ProviderFailure
@@ -192,3 +195,20 @@ def watch_for_invoice(watchlist: InvoiceWatchlist, clock: Clock, order_id: str) 
 def _finished(engine: Engine, order_id: str) -> bool:
     loaded = engine.orders.get(order_id)
     return loaded is None or loaded.order.state in _DONE
+
+
+@dataclass
+class InvoiceWatchingActions:
+    """ProviderActions that put orders an accounting provider accepted on the invoice watchlist."""
+
+    inner: ProviderActions
+    watchlist: InvoiceWatchlist
+    clock: Clock
+    invoicing_providers: frozenset[str] = frozenset({"sap"})
+
+    def execute(self, step: Step, order: SalesOrder, idempotency_key: str) -> ActionResult:
+        """Run the action; a success at an invoicing provider starts watching for the invoice."""
+        result = self.inner.execute(step, order, idempotency_key)
+        if result.succeeded and step.provider in self.invoicing_providers:
+            watch_for_invoice(self.watchlist, self.clock, order.order_id)
+        return result

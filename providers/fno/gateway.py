@@ -28,6 +28,11 @@ class FnoGateway:
     def __init__(self, client: FnoClient) -> None:
         self._client = client
 
+    @property
+    def client(self) -> FnoClient:
+        """The F&O client this gateway calls."""
+        return self._client
+
     def actions(self) -> frozenset[str]:
         """The actions F&O offers."""
         return frozenset({SEND_TO_FULFILLMENT, SEND_LINES_TO_BILLING})

@@ -86,6 +86,7 @@ EXPECTED_HTTP = {
     ),
     "uninstall_provider": ("providers/{instance_id}", ["DELETE"], func.AuthLevel.FUNCTION),
     "receive_provider_event": ("events/{provider}", ["POST"], func.AuthLevel.FUNCTION),
+    "receive_bigcommerce_webhook": ("webhooks/bigcommerce", ["POST"], func.AuthLevel.ANONYMOUS),
     "get_order_handling": ("settings/order-handling", ["GET"], func.AuthLevel.FUNCTION),
     "set_order_handling": ("settings/order-handling", ["PUT"], func.AuthLevel.FUNCTION),
     "list_job_runs": ("jobs/{job}/runs", ["GET"], func.AuthLevel.FUNCTION),
@@ -95,12 +96,16 @@ EXPECTED_TIMERS = {
     # name: (schedule, run on startup)
     "sweep_outbox": ("0 * * * * *", False),
     "release_backorders": ("0 */5 * * * *", False),
+    "pull_fno_orders": ("0 */2 * * * *", False),
+    "poll_sap_invoices": ("30 */2 * * * *", False),
+    "reconcile_storefront": ("0 */2 * * * *", False),
 }
 EXPECTED_QUEUES = {
     # name: (queue, connection setting)
     "run_flow_step": ("orchestration-steps", "AzureWebJobsStorage"),
     "fail_poisoned_flow_step": ("orchestration-steps-poison", "AzureWebJobsStorage"),
     "apply_provider_event": ("provider-events", "AzureWebJobsStorage"),
+    "take_storefront_order": ("storefront-orders", "AzureWebJobsStorage"),
 }
 
 
