@@ -105,7 +105,8 @@ CATALOG: dict[str, ProviderDefinition] = {
             definition_id="bigcommerce", display_name="BigCommerce",
             service_type=ServiceType.ORDER_INTAKE,
             actions=[_spec("Update Storefront Status", 5), _spec("Create Shipment", 5)],
-            connections=["apiToken", "webhookSecret"], parameters=["storeHash", "baseUrl"],
+            connections=["apiToken", "webhookSecret"], optional_connections=["signingSecret"],
+            parameters=["storeHash", "baseUrl"],
         ),
         ProviderDefinition(
             definition_id="fno", display_name="Microsoft Finance and Operations apps",
