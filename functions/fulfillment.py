@@ -13,7 +13,7 @@ from bootstrap.container import get_container
 from domain.inventory.sources import GeoPoint
 from domain.sourcing.model import FulfillmentPlan, PlanningLine, Strategy
 from functions._http import BadRequest, handle_errors, json_response, parse_body
-from services.fulfillment import open_quantity
+from services.fulfillment_lines import open_quantity
 from services.orders.operations import get_order
 from services.strategies import Strategies
 

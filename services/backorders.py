@@ -22,10 +22,9 @@ from domain.orders.model import OrderLine, SalesOrder
 from domain.orders.states import OrderState, Reason
 from services.backorder_index import BackorderIndex, HeldLine, HoldKind
 from services.errors import NotFound
-from services.fulfillment import (
+from services.fulfillment import SourcingPlanner, StockKeeper
+from services.fulfillment_lines import (
     Reserved,
-    SourcingPlanner,
-    StockKeeper,
     add_to_fulfillment_orders,
     open_quantity,
     reservation_reference,

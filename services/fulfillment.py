@@ -10,9 +10,8 @@ nothing twice, and cancel releases them by the same references.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Protocol
@@ -20,40 +19,28 @@ from typing import Protocol
 from domain.flows.model import ActionType, Step
 from domain.inventory.sources import FulfillmentSource
 from domain.orders.events import BusinessEvent
-from domain.orders.model import FulfillmentOrder, FulfillmentOrderLine, OrderLine, SalesOrder
+from domain.orders.model import OrderLine, SalesOrder
 from domain.orders.preferences import FulfillmentProcessMode, OrderHandlingPreferences
-from domain.orders.states import OPEN, OrderState, Reason
+from domain.orders.states import OrderState, Reason
 from services.backorder_index import BackorderIndex, HeldLine, HoldKind
+from services.fulfillment_lines import (
+    Allocation,
+    Determination,
+    Reserved,
+    add_to_fulfillment_orders,
+    open_quantities,
+    open_quantity,
+    preorder_holds,
+    split_lines,
+    with_references,
+)
 from services.jobs import PreferenceStore
 from services.orders.ports import FulfillmentOutcome
 
-
-@dataclass(frozen=True)
-class Allocation:
-    """Part of a line to ship from one source; `reference` names its reservation."""
-
-    line_id: str
-    product_id: str | None
-    source_id: str
-    quantity: Decimal
-    reference: str = ""
-
-
-@dataclass
-class Determination:
-    """Where the open quantity of each line should come from, and why."""
-
-    allocations: list[Allocation]
-    notes: list[str] = field(default_factory=list)
-    failure: str | None = None  # the request could not be planned at all
-
-
-@dataclass(frozen=True)
-class Reserved:
-    """How much of an allocation inventory actually reserved."""
-
-    allocation: Allocation
-    quantity: Decimal
+__all__ = [
+    "Allocation", "CapacityLedger", "Determination", "Fulfillment", "Reserved",
+    "SourcingPlanner", "StockKeeper",
+]  # fmt: skip
 
 
 class SourcingPlanner(Protocol):
@@ -112,23 +99,23 @@ class Fulfillment:
 
     def perform(self, step: Step, order: SalesOrder, now: datetime) -> FulfillmentOutcome:
         """Run the step's fulfillment action on the order's open quantities."""
-        open_quantities = _open_quantities(order)
-        if not open_quantities:
+        wanted = open_quantities(order)
+        if not wanted:
             return FulfillmentOutcome(True, "every open line is already sourced")
         prefs = self.preferences.load()
-        preorders = self._hold_preorders(order, open_quantities, now)
+        preorders = self._hold_preorders(order, wanted, now)
         for line_id in preorders:
-            del open_quantities[line_id]
-        if not open_quantities:
+            del wanted[line_id]
+        if not wanted:
             event = (BusinessEvent.LINE_PREORDERED, preorders)
             return FulfillmentOutcome(
                 True, f"lines {', '.join(preorders)} wait for launch", [event]
             )
         if step.action == ActionType.SEND_TO_OPTIMIZATION:
-            determination = self.planner.determine(order, open_quantities)
+            determination = self.planner.determine(order, wanted)
             result = self._settle(order, determination, prefs, now, reserve=True)
         else:
-            result = self._process_request(order, open_quantities, prefs, now)
+            result = self._process_request(order, wanted, prefs, now)
         if preorders:
             result.line_events.append((BusinessEvent.LINE_PREORDERED, preorders))
         return result
@@ -209,7 +196,7 @@ class Fulfillment:
             [(r.allocation.source_id, f"{order.order_id}|{r.allocation.line_id}")
              for r in reserved if r.quantity > 0],
         )  # fmt: skip
-        created, held = _split_lines(order, _preorder_holds(order, now))
+        created, held = split_lines(order, preorder_holds(order, now))
         events: list[tuple[str, list[str]]] = []
         if created:
             events.append((BusinessEvent.FULFILLMENT_ORDER_CREATED, created))
@@ -227,7 +214,7 @@ class Fulfillment:
         due = (order.ordered_at or order.created_at) + timedelta(days=prefs.cancellation_sla_days)
         for line_id in line_ids:
             line = order.line(line_id)
-            line.quantity_backordered = _open(order, line)
+            line.quantity_backordered = open_quantity(order, line)
             if line.product_id is None:
                 continue
             supply = self.stock.earliest_supply(line.product_id)
@@ -236,140 +223,12 @@ class Fulfillment:
         return BusinessEvent.LINE_BACKORDERED, line_ids
 
 
-MAX_REFERENCE_CHARS = 100  # inventory's limit for a reservation reference
-
-
-def reservation_reference(*parts: str) -> str:
-    """Join parts into a reference; a long one keeps its start and a digest of the whole."""
-    joined = "|".join(parts)
-    if len(joined) <= MAX_REFERENCE_CHARS:
-        return joined
-    digest = hashlib.sha256(joined.encode()).hexdigest()[:40]
-    return f"{joined[: MAX_REFERENCE_CHARS - 41]}~{digest}"
-
-
-def with_references(order: SalesOrder, allocations: Sequence[Allocation]) -> list[Allocation]:
-    """Give each allocation a reservation reference that is the same when a step is retried.
-
-    The number counts the fulfillment lines the order already has for that line and source, so
-    a retry (same order state) repeats the reference while a later reservation gets a new one.
-    """
-    return [
-        replace(
-            a,
-            reference=reservation_reference(
-                order.order_id, a.line_id, a.source_id, str(_count(order, a) + 1)
-            ),
-        )
-        for a in allocations
-    ]
-
-
-def _count(order: SalesOrder, allocation: Allocation) -> int:
-    return sum(
-        1
-        for fo in order.fulfillment_orders
-        if fo.source_id == allocation.source_id
-        for fl in fo.lines
-        if fl.line_id == allocation.line_id
-    )
-
-
 def _held(order: SalesOrder, line: OrderLine, now: datetime, due: datetime) -> HeldLine:
     return HeldLine(
         order_id=order.order_id, line_id=line.line_id, product_id=line.product_id or "",
         quantity=line.quantity_backordered, ordered_at=order.ordered_at or order.created_at,
         priority=order.priority, held_at=now, kind=HoldKind.BACKORDER, due_at=due,
     )  # fmt: skip
-
-
-def assigned_quantity(order: SalesOrder, line_id: str) -> Decimal:
-    """How much of the line its fulfillment orders already cover."""
-    return sum(
-        (
-            fl.quantity
-            for fo in order.fulfillment_orders
-            for fl in fo.lines
-            if fl.line_id == line_id
-        ),
-        Decimal(0),
-    )
-
-
-def _open(order: SalesOrder, line: OrderLine) -> Decimal:
-    return line.quantity - line.quantity_canceled - assigned_quantity(order, line.line_id)
-
-
-def open_quantity(order: SalesOrder, line: OrderLine) -> Decimal:
-    """The line's quantity not yet covered by fulfillment orders nor canceled."""
-    return _open(order, line)
-
-
-def _open_quantities(order: SalesOrder) -> dict[str, Decimal]:
-    return {
-        line.line_id: _open(order, line)
-        for line in order.lines
-        if line.state in OPEN and _open(order, line) > 0
-    }
-
-
-def add_to_fulfillment_orders(
-    order: SalesOrder, reserved: Sequence[Reserved], sources: dict[str, FulfillmentSource]
-) -> None:
-    """Add reserved quantities to the order's fulfillment orders, one per source."""
-    for item in reserved:
-        if item.quantity <= 0:
-            continue
-        allocation = item.allocation
-        fo = _fulfillment_order(order, allocation.source_id, sources.get(allocation.source_id))
-        fo.lines.append(
-            FulfillmentOrderLine(
-                line_id=allocation.line_id, product_id=allocation.product_id,
-                quantity=item.quantity, reservation=allocation.reference or None,
-            )
-        )  # fmt: skip
-        line = order.line(allocation.line_id)
-        source = sources.get(allocation.source_id)
-        line.fulfillment_source = allocation.source_id
-        if source is not None:
-            # IOM derives the shipping warehouse from the source; it is never set by hand.
-            line.shipping_site = source.shipping_site or line.shipping_site
-            line.shipping_warehouse = source.shipping_warehouse or line.shipping_warehouse
-
-
-def _fulfillment_order(
-    order: SalesOrder, source_id: str, source: FulfillmentSource | None
-) -> FulfillmentOrder:
-    for fo in order.fulfillment_orders:
-        if fo.source_id == source_id:
-            return fo
-    fo = FulfillmentOrder(
-        fulfillment_order_id=f"{order.order_id}-{len(order.fulfillment_orders) + 1:02d}",
-        source_id=source_id,
-        shipping_warehouse=source.shipping_warehouse if source is not None else None,
-    )
-    order.fulfillment_orders.append(fo)
-    return fo
-
-
-def _split_lines(order: SalesOrder, skip: set[str]) -> tuple[list[str], list[str]]:
-    created: list[str] = []
-    held: list[str] = []
-    for line in order.lines:
-        if line.state not in OPEN or line.line_id in skip:
-            continue
-        (held if _open(order, line) > 0 else created).append(line.line_id)
-    return created, held
-
-
-def _preorder_holds(order: SalesOrder, now: datetime) -> set[str]:
-    # Lines on Preorder Hold, and lines this run is about to put there (launch still ahead).
-    return {
-        line.line_id
-        for line in order.lines
-        if line.reason == Reason.PREORDER_HOLD
-        or (line.launch_date is not None and line.launch_date > now.date())
-    }
 
 
 def _on_hand_check(allocations: list[Allocation], available: list[Reserved]) -> FulfillmentOutcome:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.filters import FilterValue, compile_filter
-from domain.orders.model import ORDER_ENTITY, Finding, SalesOrder
+from domain.orders.model import Finding, SalesOrder
+from domain.orders.transitions import ORDER_ENTITY
 from domain.orders.view import (
     fulfillment_order_line_record,
     fulfillment_order_record,

@@ -13,7 +13,8 @@ from datetime import datetime
 
 from domain.flows.actions import is_internal
 from domain.flows.model import ActionType, Step
-from domain.orders.model import ORDER_ENTITY, Finding, SalesOrder
+from domain.orders.model import Finding, SalesOrder
+from domain.orders.transitions import ORDER_ENTITY
 from domain.policies.evaluation import PolicyEvaluation, evaluate_policy, findings
 from services.orders.engine import Catalog
 from services.orders.ports import FulfillmentActions, ProviderActions

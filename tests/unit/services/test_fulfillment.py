@@ -209,7 +209,7 @@ def test_canceling_a_sourced_line_gives_its_stock_back():
 
 
 def test_reservation_references_fit_the_inventory_limit_and_stay_distinct():
-    from services.fulfillment import MAX_REFERENCE_CHARS, reservation_reference
+    from services.fulfillment_lines import MAX_REFERENCE_CHARS, reservation_reference
 
     short = reservation_reference("order", "0001", "SEA", "1")
     long_a = reservation_reference("o" * 36, "0001", "S" * 64, "job-" + "r" * 36)
