@@ -235,6 +235,7 @@ def build_container(settings: Settings) -> Container:
         outbox=outbox,
         publisher=publisher,
         clock=clock,
+        retry_base_seconds=settings.provider_retry_base_seconds,
     )
     job_log = TableJobLog(tables.table(JOB_RUNS_TABLE))
     release = BackorderRelease(

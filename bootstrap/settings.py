@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     outbox_sweep_limit: int = Field(
         default=500, ge=1, le=5000, validation_alias="OUTBOX_SWEEP_LIMIT"
     )
+    provider_retry_base_seconds: int = Field(
+        default=5, ge=1, le=300, validation_alias="PROVIDER_RETRY_BASE_SECONDS"
+    )
     outbox_index_shards: int = Field(default=8, ge=1, le=64, validation_alias="OUTBOX_INDEX_SHARDS")
 
 

@@ -114,6 +114,7 @@ class Engine:
     outbox: OutboxStore
     publisher: MessagePublisher
     clock: Clock
+    retry_base_seconds: int = 5  # first provider retry delay; doubles per retry
 
     def catalog(self) -> Catalog:
         """A fresh read-through cache of flows and policies for one unit of work."""

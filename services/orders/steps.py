@@ -86,9 +86,9 @@ def run_step(message: StepMessage, engine: Engine) -> StepRun:
     raise ConcurrencyConflict(f"order {message.order_id} kept changing; step will be retried")
 
 
-def backoff_seconds(retry: int, retry_after: float | None) -> int:
+def backoff_seconds(retry: int, retry_after: float | None, base: int = BACKOFF_BASE_SECONDS) -> int:
     """Delay before retry number `retry` (1-based): doubling, capped, at least what was asked."""
-    doubling = BACKOFF_BASE_SECONDS * 2 ** (retry - 1)
+    doubling = base * 2 ** (retry - 1)
     return int(min(BACKOFF_CAP_SECONDS, max(doubling, retry_after or 0)))
 
 
@@ -115,7 +115,7 @@ def _execute(
         step, order, catalog, ActionPorts(engine.providers, engine.fulfillment, now, key)
     )
     if outcome.transient and message.retry + 1 < outcome.max_attempts:
-        return _retry_later(order, flow, step, message, outcome, now)
+        return _retry_later(order, flow, step, message, outcome, now, engine)
     extra: list[OutboxMessage] = []
     if outcome.transient:
         outcome.details = f"gave up after {message.retry + 1} attempts: {outcome.details}"
@@ -153,9 +153,10 @@ def _retry_later(
     message: StepMessage,
     outcome: ActionOutcome,
     now: datetime,
+    engine: Engine,
 ) -> Execution:
     retry = message.retry + 1
-    delay = backoff_seconds(retry, outcome.retry_after)
+    delay = backoff_seconds(retry, outcome.retry_after, engine.retry_base_seconds)
     details = (
         f"attempt {retry} of {outcome.max_attempts} failed ({outcome.details}); "
         f"retrying in {delay} s"

@@ -31,6 +31,7 @@ def world(azurite: Azurite, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     env = {
         "AzureWebJobsStorage": azurite.connection_string, "OUTBOX_SWEEP_GRACE_SECONDS": "0",
         "E2E_FNO_CLIENT_SECRET": CLIENT_SECRET, "E2E_FNO_EVENTS_SECRET": EVENTS_SECRET,
+        "PROVIDER_RETRY_BASE_SECONDS": "1",
     }  # fmt: skip
     host = start_host(ROOT, env, tmp_path_factory.mktemp("fno") / "host.log")
     port = free_port()
@@ -135,3 +136,51 @@ def test_fno_fulfils_and_invoices_an_order_through_throttling(world: dict[str, A
         "Order Packed",
         "Order Invoiced",
     ]
+
+
+def created_orders(fno: str) -> int:
+    calls = httpx.get(f"{fno}/_admin/calls").json()["value"]
+    return sum(
+        1
+        for c in calls
+        if c["method"] == "POST" and "SalesOrderHeadersV2" in c["path"] and c["status"] == 201
+    )
+
+
+def test_a_permanently_failing_action_is_poisoned_then_reprocess_completes_it(
+    world: dict[str, Any],
+):
+    api, fno = world["api"], world["fno"]
+    channel = random_id("fno")
+    set_up(api, fno, channel)
+    before = created_orders(fno)
+    ok(httpx.post(f"{fno}/_admin/faults", json={"status": 500, "count": 5}))
+
+    order = ok(api.post("/orders", json={
+        "channel": channel, "externalOrderId": "F-2", "customerId": "US-001",
+        "currency": "USD", "shipTo": {"line1": "1 Main St", "city": "Seattle", "country": "US"},
+        "lines": [{"productId": "1000", "quantity": 1, "unitPrice": "10.00"}],
+    }))  # fmt: skip
+    path = order["url"].split("/api", 1)[1]
+
+    def send_results() -> list[dict[str, Any]]:
+        steps = api.get(path).json()["stepResults"]
+        return [s for s in steps if s["stepId"] == "send"]
+
+    def last_send(status: str) -> bool:
+        results = send_results()
+        return bool(results) and results[-1]["status"] == status
+
+    wait_until(lambda: last_send("Failed"), timeout=120)
+    failed = send_results()[-1]
+    assert "gave up after 5 attempts" in failed["details"]
+    errors = api.get("/errors", params={"orderId": order["orderId"]}).json()["errors"]
+    assert any(e["kind"] == "Provider action" for e in errors)
+    poison = world["host"].log()
+    assert "fail_poisoned_flow_step" in poison  # the poisoned copy reached the poison queue
+
+    ok(api.post(f"{path}/reprocess"))  # the fault has cleared (its 5 failures are spent)
+    wait_until(lambda: last_send("Succeeded"), timeout=60)
+
+    assert api.get(path).json()["reason"] == "Sent To Fulfillment"
+    assert created_orders(fno) == before + 1  # five failed tries and the retry: one document
