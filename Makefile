@@ -8,7 +8,7 @@ PORT ?= 7071
 AZURITE := node_modules/.bin/azurite
 AZURITE_DATA := .azurite
 
-.PHONY: run test install lint types layers unit clean bench
+.PHONY: run test install lint types layers unit clean bench demo
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -47,3 +47,7 @@ clean:
 bench: $(VENV)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
 	$(BIN)/python -m bench.dom
+
+# The six seed scenarios over HTTP against `make run` (in another terminal); prints each journey.
+demo: $(VENV)/.installed
+	$(BIN)/python -m demo --hub http://127.0.0.1:$(PORT)
