@@ -76,9 +76,9 @@ def providers(urls: Urls) -> list[dict[str, Any]]:
          "connections": {"apiKey": "DEMO_FLEXE_API_KEY",
                          "webhookSecret": "DEMO_FLEXE_WEBHOOK_SECRET"}},
         {"definitionId": "sap", "name": "SAP S/4HANA (simulator)",
-         "parameters": {"baseUrl": urls.sap, "user": DEFAULT_USERNAME,
-                        "salesOrganization": "1710", "distributionChannel": "10",
-                        "division": "00"},
+         "parameters": {"baseUrl": f"{urls.sap}/sap/opu/odata/sap", "user": DEFAULT_USERNAME,
+                        "SalesOrganization": "1710", "DistributionChannel": "10",
+                        "OrganizationDivision": "00"},
          "connections": {"password": "DEMO_SAP_PASSWORD"}},
     ]  # fmt: skip
 

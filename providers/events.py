@@ -28,7 +28,7 @@ def translate(provider: str, payload: dict[str, Any]) -> dict[str, Any]:
         return {
             "eventId": payload.get("eventId"),
             "status": FNO_STATUS.get(str(payload.get("event")), str(payload.get("event"))),
-            "orderId": payload.get("customersOrderReference"),
+            **_fno_order(payload),
             "occurredAt": payload.get("occurredAt"),
             "details": f"F&O {payload.get('dataAreaId')}/{payload.get('salesOrderNumber')}: "
             f"{payload.get('salesOrderProcessingStatus')}",
@@ -36,6 +36,16 @@ def translate(provider: str, payload: dict[str, Any]) -> dict[str, Any]:
     if provider == "flexe" and payload.get("type") == STATUS_CHANGED:
         return flexe_event(StatusChanged.model_validate(payload))
     return payload
+
+
+def _fno_order(payload: dict[str, Any]) -> dict[str, Any]:
+    # Orders we sent carry our id as CustomersOrderReference; F&O's own orders reached us by the
+    # inbound pull under channel "fno" and external id "<dataAreaId>/<SalesOrderNumber>".
+    reference = payload.get("customersOrderReference")
+    if reference:
+        return {"orderId": reference}
+    external = f"{payload.get('dataAreaId')}/{payload.get('salesOrderNumber')}"
+    return {"channel": "fno", "externalOrderId": external}
 
 
 def signature_header(provider: str) -> str | None:

@@ -28,6 +28,10 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
+# Local wiring: the simulators' credentials as app settings the providers' connections name,
+# and the simulators' callbacks pointed at this host (see demo/world.py; nothing here is real).
+eval "$(.venv/bin/python -m demo --env --hub "http://127.0.0.1:${port}")"
+
 # The simulators of BigCommerce, Flexe, Finance + Operations and SAP (python -m simulators).
 .venv/bin/python -m simulators &
 simulators_pid=$!

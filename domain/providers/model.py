@@ -123,8 +123,9 @@ CATALOG: dict[str, ProviderDefinition] = {
         ProviderDefinition(
             definition_id="sap", display_name="SAP S/4HANA", service_type=ServiceType.ACCOUNTING,
             actions=[_spec("Send to Invoice", 5)], connections=["password"],
-            parameters=["baseUrl", "user", "salesOrganization", "distributionChannel",
-                        "division"],
+            # The sales-area fields keep SAP's own names: they go into A_SalesOrder as they are.
+            parameters=["baseUrl", "user", "SalesOrganization", "DistributionChannel",
+                        "OrganizationDivision", "SalesOrderType"],
         ),
     )
 }  # fmt: skip

@@ -86,3 +86,38 @@ def test_6_bigcommerce_order_sourced_by_dom_with_a_backorder_released(world: Wor
         "Order Invoiced",
     ])  # fmt: skip
     assert journey.source_statuses == ["Shipped (2)", "Completed (10)"]
+
+
+def test_3_fno_order_shipped_by_flexe_and_invoiced_by_fno(world: World):
+    journey = scenario(world, "3")
+
+    assert journey.states() == [*NEW, SENT, PICKED, PACKED, DONE]
+    assert in_order(journey.events(), [
+        "Validation of Order Lines has Succeeded",
+        "Send Order to Fulfillment Provider has Succeeded", "Order Shipped",
+        "Send Order Lines to Billing has Succeeded", "Order Invoiced",
+    ])  # fmt: skip
+    assert journey.source_statuses[-1].endswith("Invoiced")
+
+
+def test_4_fno_order_fulfilled_and_invoiced_by_fno(world: World):
+    journey = scenario(world, "4")
+
+    assert journey.states() == [*NEW, PACKED, DONE]
+    assert in_order(journey.events(), [
+        "Provider status: confirmed", "Validation of Order Lines has Succeeded",
+        "Order Packed", "Order Invoiced", "Awaited Event Received",
+    ])  # fmt: skip
+    assert journey.source_statuses[-1].endswith("Invoiced")
+
+
+def test_5_fno_order_shipped_by_flexe_and_invoiced_by_sap(world: World):
+    journey = scenario(world, "5")
+
+    assert journey.states() == [*NEW, SENT, PICKED, PACKED, DONE]
+    assert in_order(journey.events(), [
+        "Send Order to Fulfillment Provider has Succeeded", "Order Shipped",
+        "Billing of order confirmed by billing provider", "Order Invoiced",
+    ])  # fmt: skip
+    assert journey.source_statuses[-1].startswith("SAP sales order")
+    assert journey.source_statuses[-1].endswith("billed")
