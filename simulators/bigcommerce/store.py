@@ -58,17 +58,24 @@ def _address(spec: Mapping[str, Any]) -> dict[str, Any]:
     return {name: str(spec.get(name, "") or "") for name in ADDRESS_FIELDS}
 
 
+def _clock_id(now: datetime) -> int:
+    return int(now.timestamp() * 1000) % 2_000_000_000 + 100
+
+
 class Store:
     """Orders of one store, with the bookkeeping BigCommerce does on status and shipments."""
 
-    def __init__(self, clock: Callable[[], datetime]) -> None:
+    def __init__(self, clock: Callable[[], datetime], first_order_id: int | None = None) -> None:
         self.lock = threading.RLock()
         self.clock = clock
         self.orders: dict[int, dict[str, Any]] = {}
         self.products: dict[int, list[dict[str, Any]]] = {}
         self.addresses: dict[int, list[dict[str, Any]]] = {}
         self.shipments: dict[int, list[dict[str, Any]]] = {}
-        self._ids = {"order": 100, "product": 1000, "address": 500, "shipment": 10}
+        # A store restarted over the hub's kept data must not hand out order ids it already did,
+        # so by default numbering starts from the clock (milliseconds, below 2^31).
+        first = first_order_id if first_order_id is not None else _clock_id(clock())
+        self._ids = {"order": first - 1, "product": 1000, "address": 500, "shipment": 10}
 
     def _next(self, kind: str) -> int:
         self._ids[kind] += 1

@@ -104,9 +104,11 @@ def test_4_fno_order_fulfilled_and_invoiced_by_fno(world: World):
     journey = scenario(world, "4")
 
     assert journey.states() == [*NEW, PACKED, DONE]
+    # F&O's "confirmed" event may come before the pull has brought the order in (then it is
+    # dropped as unknown), so the journey starts at validation.
     assert in_order(journey.events(), [
-        "Provider status: confirmed", "Validation of Order Lines has Succeeded",
-        "Order Packed", "Order Invoiced", "Awaited Event Received",
+        "Validation of Order Lines has Succeeded", "Order Packed", "Order Invoiced",
+        "Awaited Event Received",
     ])  # fmt: skip
     assert journey.source_statuses[-1].endswith("Invoiced")
 
