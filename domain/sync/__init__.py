@@ -1,0 +1,1 @@
+"""Dual-write sync maps as data, and the pure engine that applies them in either direction."""
