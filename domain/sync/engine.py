@@ -83,27 +83,25 @@ def map_forward(value_map: ValueMap, value: FilterValue) -> FilterValue:
     for source, target in value_map.pairs:
         if _same(value_map, source, value):
             return target
-    return _unknown(value_map, value)
+    return _unknown(value_map, value, value_map.default)
 
 
 def map_back(value_map: ValueMap, value: FilterValue) -> FilterValue:
-    """A target value back through a reversible value map; blank stays blank."""
+    """A target value back through a reversible value map; blank takes the map's back default."""
     if _blank(value):
-        return None
+        return value_map.default_back
     for source, target in value_map.pairs:
         if _same(value_map, target, value):
             return source
-    if value_map.on_unknown == "pass":
-        return value
-    raise SyncError(f"value map {value_map.name!r} has no source value for {value!r}")
+    return _unknown(value_map, value, value_map.default_back)
 
 
-def _unknown(value_map: ValueMap, value: FilterValue) -> FilterValue:
+def _unknown(value_map: ValueMap, value: FilterValue, default: FilterValue = None) -> FilterValue:
     if value_map.on_unknown == "pass":
         return value
     if value_map.on_unknown == "default":
-        return value_map.default
-    raise SyncError(f"value map {value_map.name!r} has no target value for {value!r}")
+        return default
+    raise SyncError(f"value map {value_map.name!r} has no value for {value!r}")
 
 
 def _same(value_map: ValueMap, mapped: FilterValue, value: FilterValue) -> bool:

@@ -33,11 +33,12 @@ class _Data(BaseModel):
 
 
 class ValueMap(_Data):
-    """Source value -> target value pairs; `default` stands in for a blank source value."""
+    """Source value -> target value pairs; the defaults stand in for blank (or unknown) values."""
 
     name: str = Field(min_length=1)
     pairs: list[tuple[JsonScalar, JsonScalar]]
     default: JsonScalar = None
+    default_back: JsonScalar = None
     on_unknown: Literal["error", "default", "pass"] = "error"
     reversible: bool = True
     case_insensitive: bool = False

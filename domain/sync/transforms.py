@@ -9,7 +9,7 @@ from F&O (such as tax on freight) reaches Sales as a write-in product line named
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from domain.filters import FilterValue
 from domain.money import round_money
@@ -117,7 +117,10 @@ TRANSFORMS: Mapping[str, Transform] = {
 def _decimal(value: FilterValue, name: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
         raise TransformError(f"{name} must be a decimal amount, got {value!r}")
-    return Decimal(value)
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise TransformError(f"{name} must be a decimal amount, got {value!r}") from None
 
 
 def _number(record: Mapping[str, FilterValue], field: str) -> Decimal:
