@@ -192,3 +192,10 @@ def test_duplicate_map_names_are_rejected():
 def test_broken_json_names_the_file():
     with pytest.raises(SyncMapError, match="bad.json"):
         load_maps([("bad.json", "{")])
+
+
+@pytest.mark.parametrize("currency", ["USD", "EUR", None])
+def test_price_list_defaults_to_the_sample_list(currency):
+    back = apply_back(shipped()[HEADERS], {"CurrencyCode": currency})
+    assert back["pricelevelid.name"] == "CRM Service USA (sample)"
+    assert back["transactioncurrencyid.isocurrencycode"] == currency
