@@ -9,8 +9,7 @@ that do not parse raise PermanentProviderFailure. 204 means an empty collection.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -18,6 +17,8 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from providers.bigcommerce.schemas import Order, OrderProduct, Shipment, ShippingAddress
+from providers.http import failure_for_status
+from providers.http import retry_after_seconds as delay_seconds
 from services.providers.gateway import PermanentProviderFailure, TransientProviderFailure
 
 PAGE_LIMIT = 50
@@ -38,20 +39,11 @@ def retry_after_seconds(
         try:
             return max(float(reset_ms) / 1000, 0.0)
         except ValueError:
-            pass
+            pass  # unreadable: fall back to Retry-After
     for name in ("retry-after", "x-retry-after"):
-        value = headers.get(name)
-        if value is None:
-            continue
-        try:
-            return max(float(value), 0.0)
-        except ValueError:
-            pass
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            continue
-        return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+        seconds = delay_seconds(headers.get(name), now)
+        if seconds is not None:
+            return seconds
     return None
 
 
@@ -63,10 +55,7 @@ def classify(response: httpx.Response) -> None:
     what = f"BigCommerce {response.request.method} {response.request.url.path}: HTTP {status}"
     detail = response.text[:300]
     message = f"{what}: {detail}" if detail else what
-    if status in (408, 429) or status >= 500:
-        delay = retry_after_seconds(response.headers, status)
-        raise TransientProviderFailure(message, status=status, retry_after=delay)
-    raise PermanentProviderFailure(message, status=status)
+    raise failure_for_status(message, status, retry_after_seconds(response.headers, status))
 
 
 class BigCommerceClient:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import TypeVar
 from urllib.parse import quote
@@ -19,6 +17,7 @@ from providers.flexe.schemas import (
     Shipment,
     ShipmentList,
 )
+from providers.http import failure_for_status, retry_after_seconds
 from services.providers.gateway import (
     PermanentProviderFailure,
     ProviderFailure,
@@ -127,28 +126,9 @@ def failure_for(response: httpx.Response) -> ProviderFailure:
     except ValidationError:
         said = response.text[:200]
     message = f"Flexe {response.request.method} {response.request.url.path} -> {status} {said}"
-    if status == 429 or status >= 500:
-        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-        return TransientProviderFailure(message, status=status, retry_after=retry_after)
-    return PermanentProviderFailure(message, status=status)
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), if given."""
-    if not value:
-        return None
-    text = value.strip()
-    try:
-        return max(float(text), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+    return failure_for_status(
+        message, status, retry_after_seconds(response.headers.get("Retry-After"))
+    )
 
 
 def _parse(model: type[Model], response: httpx.Response) -> Model:

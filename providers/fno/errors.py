@@ -2,50 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-
 import httpx
 
+from providers.http import failure_for_status, retry_after_seconds
 from services.providers.gateway import (
-    PermanentProviderFailure,
     ProviderFailure,
     TransientProviderFailure,
 )
-
-_TRANSIENT_STATUSES = frozenset({408, 429})
 
 
 def failure_for_response(what: str, response: httpx.Response) -> ProviderFailure:
     """429, 408 and 5xx are transient (with the Retry-After delay); other statuses permanent."""
     status = response.status_code
     message = f"{what} failed: HTTP {status} {_error_text(response)}"
-    if status in _TRANSIENT_STATUSES or status >= 500:
-        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-        return TransientProviderFailure(message, status=status, retry_after=retry_after)
-    return PermanentProviderFailure(message, status=status)
+    return failure_for_status(
+        message, status, retry_after_seconds(response.headers.get("Retry-After"))
+    )
 
 
 def failure_for_transport(what: str, error: httpx.TransportError) -> TransientProviderFailure:
     """Timeouts and connection failures may succeed later."""
     return TransientProviderFailure(f"{what} failed: {type(error).__name__}: {error}")
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """A Retry-After header (delta seconds or HTTP date) in seconds; None when absent or bad."""
-    if value is None or not value.strip():
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 
 def _error_text(response: httpx.Response) -> str:

@@ -8,14 +8,13 @@ with `x-csrf-token: Required`, after which the client fetches a fresh token and 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from providers.http import failure_for_status, retry_after_seconds
 from providers.sap.schemas import (
     BillingDocument,
     BillingDocumentItem,
@@ -165,27 +164,9 @@ def failure_for(response: httpx.Response) -> ProviderFailure:
     if status == 403 and _csrf_required(response):
         said = f"CSRF token rejected after a fresh fetch ({said})"
     message = f"SAP {response.request.method} {response.request.url.path} -> {status} {said}"
-    if status == 429 or status >= 500:
-        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-        return TransientProviderFailure(message, status=status, retry_after=retry_after)
-    return PermanentProviderFailure(message, status=status)
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), if given."""
-    if not value:
-        return None
-    try:
-        return max(float(value.strip()), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+    return failure_for_status(
+        message, status, retry_after_seconds(response.headers.get("Retry-After"))
+    )
 
 
 def _csrf_required(response: httpx.Response) -> bool:
