@@ -3,8 +3,9 @@
 `/data` serves SalesOrderHeadersV2, SalesOrderLines and SalesInvoiceHeadersV2 with `$filter`
 (evaluated by the hub's OData filter language after translating F&O enum and datetime
 literals), `$top`/`$skip`, server-driven paging (`@odata.nextLink`) and `cross-company`. Admin
-routes inject faults, create orders "inside F&O" and post documents (confirm, pick, pack,
-invoice), each of which sends a business event to the configured events URL.
+routes inject faults (optionally only into requests whose path and query contain `match`, so a
+background poller cannot use up a test's faults), create orders "inside F&O" and post documents
+(confirm, pick, pack, invoice), each of which sends a business event to the configured events URL.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ class FnoSimulator:
         self.events: list[dict[str, Any]] = []
         self._tokens: dict[str, datetime] = {}
         self._fault_plan: list[tuple[int, float | None]] = []
+        self._fault_match = ""  # only requests whose path and query contain this are faulted
         self._lock = threading.Lock()
         self._routes = Map(
             [
@@ -161,7 +163,7 @@ class FnoSimulator:
     def _data(self, request: Request, resource: str) -> Response:
         if not self._authorized(request):
             return odata_error(401, "Unauthorized: a valid bearer token is required")
-        fault = self._next_fault()
+        fault = self._next_fault(f"{request.path}?{request.query_string.decode()}")
         if fault is not None:
             status, retry_after = fault
             response = odata_error(status, f"Simulated fault {status}")
@@ -220,9 +222,11 @@ class FnoSimulator:
 
     # --- Admin --------------------------------------------------------------------------------
 
-    def _next_fault(self) -> tuple[int, float | None] | None:
+    def _next_fault(self, target: str) -> tuple[int, float | None] | None:
         with self._lock:
-            return self._fault_plan.pop(0) if self._fault_plan else None
+            if not self._fault_plan or self._fault_match not in target:
+                return None
+            return self._fault_plan.pop(0)
 
     def _faults(self, request: Request) -> Response:
         plan = json_body(request)
@@ -230,6 +234,7 @@ class FnoSimulator:
         fault = (int(plan["status"]), None if retry_after is None else float(retry_after))
         with self._lock:
             self._fault_plan = [fault] * int(plan.get("count", 1))
+            self._fault_match = str(plan.get("match", ""))
         return json_response({"queued": len(self._fault_plan)}, 200)
 
     def _calls(self, _request: Request) -> Response:

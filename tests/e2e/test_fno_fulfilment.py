@@ -24,6 +24,8 @@ from tests.support.waiting import wait_until
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
 CLIENT_SECRET, EVENTS_SECRET = "e2e-fno-client-secret", "e2e-fno-events-secret"
+# Faults go only to the send step's idempotency look-up, never to the inbound-order poller's query.
+SEND_LOOKUP = "CustomersOrderReference"
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +101,8 @@ def test_fno_fulfils_and_invoices_an_order_through_throttling(world: dict[str, A
     api, fno = world["api"], world["fno"]
     channel = random_id("fno")
     set_up(api, fno, channel)
-    ok(httpx.post(f"{fno}/_admin/faults", json={"status": 429, "count": 2, "retryAfter": 1}))
+    throttle = {"status": 429, "count": 2, "retryAfter": 1, "match": SEND_LOOKUP}
+    ok(httpx.post(f"{fno}/_admin/faults", json=throttle))
 
     order = ok(api.post("/orders", json={
         "channel": channel, "externalOrderId": "F-1", "customerId": "US-001",
@@ -154,7 +157,7 @@ def test_a_permanently_failing_action_is_poisoned_then_reprocess_completes_it(
     channel = random_id("fno")
     set_up(api, fno, channel)
     before = created_orders(fno)
-    ok(httpx.post(f"{fno}/_admin/faults", json={"status": 500, "count": 5}))
+    ok(httpx.post(f"{fno}/_admin/faults", json={"status": 500, "count": 5, "match": SEND_LOOKUP}))
 
     order = ok(api.post("/orders", json={
         "channel": channel, "externalOrderId": "F-2", "customerId": "US-001",
