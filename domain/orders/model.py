@@ -31,6 +31,33 @@ class OrderType(StrEnum):
     SUBSCRIPTION = "Subscription"
 
 
+class ProcessingStatus(StrEnum):
+    """F&O `SalesOrderProcessingStatus`: where the ERP's documents have got to (set by sync)."""
+
+    ACTIVE = "Active"
+    CONFIRMED = "Confirmed"
+    PICKED = "Picked"
+    PARTIALLY_DELIVERED = "PartiallyDelivered"
+    DELIVERED = "Delivered"
+    INVOICED = "Invoiced"
+    PARTIALLY_INVOICED = "PartiallyInvoiced"
+    CANCELED = "Canceled"
+    DELIVERED_PARTIALLY_INVOICED = "DeliveredPartiallyInvoiced"
+
+
+class OrderTotals(DomainModel):
+    """Sales totals as the totals job calculated them, rounded to the currency."""
+
+    lines_amount: Decimal  # sum of quantity x price over open lines
+    discount: Decimal  # line discounts
+    charges: Decimal  # line sales charges
+    freight: Decimal  # header freight / charges
+    tax: Decimal  # line tax plus header tax
+    total: Decimal  # lines - discount + charges + freight + tax
+    calculated_at: datetime
+    basis: str  # digest of the inputs; when the order's digest differs the totals are stale
+
+
 class Address(DomainModel):
     """A postal address as storefronts and ERPs exchange it."""
 
@@ -70,6 +97,7 @@ class OrderLine(DomainModel):
     unit: str = "ea"
     unit_price: Decimal = Decimal(0)
     discount: Decimal = Decimal(0)
+    charges: Decimal = Decimal(0)  # line sales charges (F&O keeps discount remainders here)
     tax: Decimal = Decimal(0)
     requested_delivery_date: date | None = None
     company: str | None = None
@@ -197,6 +225,14 @@ class SalesOrder(DomainModel):
     created_at: datetime
     updated_at: datetime
     ready_to_sync: bool = False
+    processing_status: ProcessingStatus | None = None  # the ERP's, once the order syncs there
+    freight_amount: Decimal = Decimal(0)  # header charges
+    header_tax: Decimal = Decimal(0)  # header-level tax such as tax on freight
+    # Customers whose master data lives in the ERP (Prospect-to-cash sends only those to Sales).
+    customer_externally_maintained: bool = False
+    invoice_customer_externally_maintained: bool = False
+    totals_calculated: bool = False  # set by the sales totals job, cleared by any change
+    totals: OrderTotals | None = None
     state: OrderState = OrderState.NEW
     reason: str = Reason.NEW
     lines: list[OrderLine]

@@ -18,6 +18,7 @@ from domain.filters import FilterSyntaxError, compile_filter
 
 Symbol = Literal["=", ">", "<", "><", ">>", "<<"]
 JsonScalar = bool | int | str | None
+Side = Literal["source", "target"]
 
 FORWARD_SYMBOLS: frozenset[str] = frozenset({"=", ">", "><", ">>"})
 BACK_SYMBOLS: frozenset[str] = frozenset({"=", "<", "><", "<<"})
@@ -69,6 +70,7 @@ class ColumnMap(_Data):
     transform: str | None = None
     transform_back: str | None = None
     default: JsonScalar = None
+    owner: Side | None = None  # who wins when both sides changed it; None takes the map's owner
 
     @property
     def forward(self) -> bool:
@@ -85,18 +87,26 @@ class SyncMap(_Data):
     """A dual-write table map between a source entity and a target entity."""
 
     name: str = Field(min_length=1)
+    source_system: Literal["hub"] = "hub"
+    target_system: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9]*$")  # provider, e.g. fno
     source_entity: str = Field(min_length=1)
     target_entity: str = Field(min_length=1)
+    template: str | None = None  # e.g. a Prospect-to-cash template name
+    task: str | None = None  # the template's task (OrderHeader, OrderLine)
+    parent: str | None = None  # the header map a line map belongs to
     enabled: bool = True
     version: int = Field(ge=1)
     source_filter: str | None = None
+    target_filter: str | None = None  # target records that may create hub records (create_back)
+    owner: Side = "target"  # default owner of two-way columns in a conflict
+    create_back: bool = False  # may an unlinked target record create a hub record
     key_fields: list[str] = Field(min_length=1)
     columns: list[ColumnMap] = Field(min_length=1)
     value_maps: list[ValueMap] = Field(default_factory=list)
     defaults_to_target: dict[str, JsonScalar] = Field(default_factory=dict)
     defaults_to_source: dict[str, JsonScalar] = Field(default_factory=dict)
 
-    @field_validator("source_filter")
+    @field_validator("source_filter", "target_filter")
     @classmethod
     def _filter_compiles(cls, expression: str | None) -> str | None:
         if expression is not None:

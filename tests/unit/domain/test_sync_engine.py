@@ -31,6 +31,7 @@ TRANSFORMS = {"upper": upper, "lower": lower}
 def make_map(**changes) -> SyncMap:
     data = {
         "name": "test",
+        "target_system": "fno",
         "source_entity": "salesorders",
         "target_entity": "CDS sales order headers",
         "version": 1,
