@@ -241,6 +241,7 @@ class SalesOrder(DomainModel):
     flows: list[FlowBinding] = Field(default_factory=list)
     step_results: list[StepResult] = Field(default_factory=list)
     event_count: int = 0
+    revision: int = 0  # counts stored changes; names each change's OrderChanged message
     events_seen: list[str] = Field(default_factory=list)
     provider_events: list[str] = Field(default_factory=list)  # provider event ids applied
     _raised: list[RaisedEvent] = PrivateAttr(default_factory=list)
