@@ -32,6 +32,7 @@ class JobRun:
     released: int = 0
     cancelled: int = 0
     details: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # other jobs' tallies, by name
 
 
 @dataclass(frozen=True)

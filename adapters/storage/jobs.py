@@ -3,8 +3,9 @@
 Layout of the JobRuns table: PartitionKey = escaped job name, RowKey =
 `<inverted start time>|<escaped run id>` (the error log's listing key), so ascending key order
 is newest first and a page of runs is one range read of one partition. Every JobRun field is a
-column; the details are JSON, cut to fit (at most 256K characters, over several properties)
-so logging a run never fails on its size.
+column (`Counts` as JSON; rows written before it existed read as no counts); the details are
+JSON, cut to fit (at most 256K characters, over several properties) so logging a run never
+fails on its size.
 
 Layout of the Settings table: one row, PartitionKey `settings`, RowKey `order-handling`, with
 the preferences' JSON (`Json`); no row means the defaults.
@@ -105,6 +106,7 @@ def _columns(run: JobRun) -> dict[str, EntityValue]:
         "Examined": run.examined,
         "Released": run.released,
         "Cancelled": run.cancelled,
+        "Counts": json.dumps(run.counts, sort_keys=True),
         **text_properties("Details", details_json(run.details)),
     }
     if run.ended_at is not None:
@@ -126,6 +128,7 @@ def _run(row: Entity) -> JobRun:
         released=_count(row, "Released"),
         cancelled=_count(row, "Cancelled"),
         details=[str(d) for d in json.loads(joined_text("Details", props))],
+        counts=_counts(row),
     )
 
 
@@ -141,6 +144,14 @@ def _count(row: Entity, name: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(f"job run row {row.row_key!r} has no {name}")
     return value
+
+
+def _counts(row: Entity) -> dict[str, int]:
+    text = row.properties.get("Counts")
+    counts = json.loads(text) if isinstance(text, str) else {}
+    if not isinstance(counts, dict):
+        raise TypeError(f"job run row {row.row_key!r} has unreadable counts")
+    return {str(name): int(value) for name, value in counts.items()}
 
 
 def _quoted(value: str) -> str:

@@ -29,6 +29,7 @@ class ServiceType(StrEnum):
     ORDER_INTAKE = "Order Intake"
     FULFILLMENT = "Fulfillment"
     ACCOUNTING = "Accounting"
+    CUSTOMER_ENGAGEMENT = "Customer Engagement"
     UNSPECIFIED = "Unspecified"
 
 
@@ -126,6 +127,13 @@ CATALOG: dict[str, ProviderDefinition] = {
             # The sales-area fields keep SAP's own names: they go into A_SalesOrder as they are.
             parameters=["baseUrl", "user", "SalesOrganization", "DistributionChannel",
                         "OrganizationDivision", "SalesOrderType"],
+        ),
+        ProviderDefinition(
+            # Prospect-to-cash: orders reach Sales (and come back) through the sync maps only.
+            definition_id="sales", display_name="Dynamics 365 Sales",
+            service_type=ServiceType.CUSTOMER_ENGAGEMENT, actions=[],
+            connections=["clientSecret"], optional_connections=["webhookSecret"],
+            parameters=["baseUrl", "tokenUrl", "tenant", "clientId"],
         ),
     )
 }  # fmt: skip

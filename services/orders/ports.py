@@ -159,6 +159,7 @@ class ErrorKind(StrEnum):
     PROVIDER_ACTION = "Provider action"
     ORCHESTRATION_STEP = "Orchestration step"
     POLICY = "Policy"
+    SYNC = "Sync"
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,14 @@ class JobLogContract:
         log.save(finished)
         assert log.runs(JOB, None, 10).runs == [finished]
 
+    def test_a_run_s_counts_round_trip(self, log):
+        run = job_run(1, job="sales-totals", counts={"calculated": 3, "current": 0})
+        log.save(run)
+
+        assert log.runs("sales-totals", None, 10).runs == [run]
+        log.save(job_run(2))
+        assert log.runs(JOB, None, 10).runs[0].counts == {}
+
     def test_runs_started_at_the_same_time_are_told_apart_by_run_id(self, log):
         log.save(job_run(1, run_id="run-a"))
         log.save(job_run(1, run_id="run-b", trigger="api"))
