@@ -93,8 +93,13 @@ def freight_tax_line(header: Mapping[str, FilterValue]) -> dict[str, FilterValue
     tax = round_money(_decimal(amount, FO_HEADER_TAX), _currency(header, FO_CURRENCY))
     if tax == 0:
         return None
+    return write_in_tax_line(header.get("SalesOrderNumber"), tax)
+
+
+def write_in_tax_line(order_number: FilterValue, tax: Decimal) -> dict[str, FilterValue]:
+    """A Dataverse order line for a header tax: a write-in "Freight Tax" product priced at it."""
     return {
-        "salesorderid.msdyn_salesordernumber": header.get("SalesOrderNumber"),
+        "salesorderid.msdyn_salesordernumber": order_number,
         "isproductoverridden": True,
         "productdescription": FREIGHT_TAX_PRODUCT,
         "quantity": Decimal(1),

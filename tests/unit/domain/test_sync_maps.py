@@ -57,7 +57,7 @@ def make_order(*lines: OrderLine, **changes) -> SalesOrder:
 
 def test_both_maps_load_enabled():
     maps = shipped()
-    assert set(maps) == {HEADERS, LINES}
+    assert {HEADERS, LINES} <= set(maps)
     assert all(sync_map.enabled for sync_map in maps.values())
     assert maps[HEADERS].source_entity == "salesorders"
     assert maps[LINES].target_entity == "CDS sales order lines"
