@@ -91,6 +91,11 @@ def place_order(header: SalesOrderHeader, lines: Sequence[SalesOrderLine]) -> Pl
         "currency": header.currency_code,
         "shipTo": {key: value for key, value in address.items() if value is not None},
         "orderedAt": header.order_creation_date_time,
+        "company": header.data_area_id,
+        "processingStatus": header.sales_order_processing_status,
+        # F&O keeps these customers' master data: Prospect-to-cash may send the order to Sales.
+        "customerExternallyMaintained": True,
+        "invoiceCustomerExternallyMaintained": True,
         "lines": [_line_input(line) for line in lines],
     }
     return PlaceOrder.model_validate({k: v for k, v in command.items() if v is not None})

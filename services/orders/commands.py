@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from pydantic.alias_generators import to_camel
 
 from domain.money import MINOR_UNITS, has_precision
-from domain.orders.model import OrderType
+from domain.orders.model import OrderType, ProcessingStatus
 from services.orders.limits import MAX_ORDER_LINES
 
 Text = Annotated[str, Field(min_length=1, max_length=200)]
@@ -92,6 +92,12 @@ class PlaceOrder(Command):
     expected_line_count: int | None = Field(default=None, ge=1, le=MAX_ORDER_LINES)
     priority: int = Field(default=100, ge=1, le=999)
     ordered_at: AwareDatetime | None = None
+    # Set by ERP intake: the ERP's company, how far its documents got, whose customers they are.
+    company: str | None = Field(default=None, max_length=10)
+    processing_status: ProcessingStatus | None = None
+    customer_externally_maintained: bool = False
+    invoice_customer_externally_maintained: bool = False
+    freight_amount: Decimal = Field(default=Decimal(0), ge=0)
     lines: list[OrderLineInput] = Field(min_length=1, max_length=MAX_ORDER_LINES)
 
     @field_validator("currency")

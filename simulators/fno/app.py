@@ -1,45 +1,39 @@
 """A Dynamics 365 Finance + Operations simulator: Entra ID token endpoint, OData /data, admin API.
 
-`/data` serves SalesOrderHeadersV2, SalesOrderLines and SalesInvoiceHeadersV2 with `$filter`
-(evaluated by the hub's OData filter language after translating F&O enum and datetime
-literals), `$top`/`$skip`, server-driven paging (`@odata.nextLink`) and `cross-company`. Admin
-routes inject faults (optionally only into requests whose path and query contain `match`, so a
-background poller cannot use up a test's faults), create orders "inside F&O" and post documents
-(confirm, pick, pack, invoice), each of which sends a business event to the configured events URL.
+`/data` serves the entity sets of `simulators.fno.entities` (sales order headers and lines as
+SalesOrderHeadersV2 / SalesOrderLines and as the dual-write CDSSalesOrderHeaders /
+CDSSalesOrderLines, and SalesInvoiceHeadersV2): collections with `$filter`, `$orderby`,
+`$top`/`$skip`, server-driven paging and `cross-company`; GET and PATCH by key (PATCH honours
+`If-Match`, 412 when the ETag moved on); POST creates. Every change to a header or line is
+notified to the changes URL (see `simulators.fno.changes`). Admin routes inject faults
+(optionally only into requests whose path and query contain `match`, so a background poller
+cannot use up a test's faults), create orders and edit records "inside F&O", withhold items
+from release, and post documents (confirm, pick, pack, invoice), each of which sends a business
+event to the configured events URL.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from domain.filters import FilterSyntaxError, compile_filter
-from simulators.fno.store import Entity, EntityError, FnoStore, timestamp
-from simulators.fno.wire import (
-    event_line,
-    filterable,
-    json_body,
-    json_response,
-    oauth_error,
-    odata_error,
-    to_hub_filter,
-)
+from simulators.fno.changes import ChangeNotifier
+from simulators.fno.service import DataService
+from simulators.fno.store import EntityError, FnoStore, timestamp
+from simulators.fno.wire import event_line, json_body, json_response, oauth_error, odata_error
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 EVENT_SECRET_HEADER = "X-Fno-Event-Secret"
 DEFAULT_ENVIRONMENT = "https://fno.sim.operations.dynamics.com"
-_KEY = re.compile(r"^(\w+)\((.*)\)$")
 
 
 @dataclass(frozen=True)
@@ -66,14 +60,19 @@ class FnoSimulator:
         default_company: str = "usmf",
         events_url: str | None = None,
         events_secret: str | None = None,
+        changes_url: str | None = None,
+        changes_secret: str | None = None,
         page_size: int = 10_000,
         token_lifetime: int = 3599,
     ) -> None:
         self.tenant, self.client_id, self.client_secret = tenant, client_id, client_secret
         self.scope = f"{environment_url.rstrip('/')}/.default"
         self.events_url, self.events_secret = events_url, events_secret
-        self.page_size, self.token_lifetime = page_size, token_lifetime
+        self.token_lifetime = token_lifetime
+        self.changes = ChangeNotifier(changes_url, changes_secret)
         self.store = FnoStore(default_company=default_company.lower())
+        self.store.on_change = self.changes.publish
+        self.data = DataService(self.store, page_size)
         self.calls: list[Call] = []
         self.events: list[dict[str, Any]] = []
         self._tokens: dict[str, datetime] = {}
@@ -83,12 +82,15 @@ class FnoSimulator:
         self._routes = Map(
             [
                 Rule("/<tenant>/oauth2/v2.0/token", methods=["POST"], endpoint="token"),
-                Rule("/data/<path:resource>", methods=["GET", "POST"], endpoint="data"),
+                Rule("/data/<path:resource>", methods=["GET", "POST", "PATCH"], endpoint="data"),
                 Rule("/_admin/faults", methods=["POST"], endpoint="faults"),
                 Rule("/_admin/calls", methods=["GET"], endpoint="calls"),
                 Rule("/_admin/events", methods=["GET"], endpoint="events"),
                 Rule("/_admin/orders", methods=["POST"], endpoint="create_order"),
                 Rule("/_admin/orders/<area>/<number>/<command>", methods=["POST"], endpoint="post"),
+                Rule("/_admin/entities/<path:resource>", methods=["PATCH"], endpoint="user_edit"),
+                Rule("/_admin/items/<status>", methods=["POST"], endpoint="items"),
+                Rule("/_admin/changes", methods=["GET"], endpoint="changes"),
             ]
         )
 
@@ -103,6 +105,8 @@ class FnoSimulator:
             default_company=env.get("FNO_SIM_DEFAULT_COMPANY", "usmf"),
             events_url=env.get("FNO_SIM_EVENTS_URL") or None,
             events_secret=env.get("FNO_SIM_EVENTS_SECRET") or None,
+            changes_url=env.get("FNO_SIM_CHANGES_URL") or None,
+            changes_secret=env.get("FNO_SIM_CHANGES_SECRET") or None,
         )
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -170,55 +174,7 @@ class FnoSimulator:
             if retry_after is not None:
                 response.headers["Retry-After"] = f"{retry_after:g}"
             return response
-        keyed = _KEY.match(resource)
-        if keyed and request.method == "GET" and keyed.group(1) == "SalesOrderHeadersV2":
-            key = dict(re.findall(r"(\w+)='((?:[^']|'')*)'", keyed.group(2)))
-            return json_response(
-                self.store.header(key.get("dataAreaId", ""), key.get("SalesOrderNumber", "")), 200
-            )
-        if request.method == "POST":
-            return self._create(resource, json_body(request))
-        return self._query(request, resource)
-
-    def _create(self, resource: str, body: dict[str, Any]) -> Response:
-        if resource == "SalesOrderHeadersV2":
-            return json_response(self.store.create_header(body), 201)
-        if resource == "SalesOrderLines":
-            return json_response(self.store.create_line(body), 201)
-        raise NotFound(f"entity set {resource!r} cannot be created here")
-
-    def _query(self, request: Request, resource: str) -> Response:
-        with self.store.lock:
-            rows: dict[str, list[Entity]] = {
-                "SalesOrderHeadersV2": list(self.store.headers.values()),
-                "SalesOrderLines": list(self.store.lines.values()),
-                "SalesInvoiceHeadersV2": list(self.store.invoices),
-            }
-            if resource not in rows:
-                raise NotFound(f"entity set {resource!r} not found")
-            selected = [dict(row) for row in rows[resource]]
-        args = request.args
-        if args.get("cross-company", "").lower() != "true":
-            selected = [r for r in selected if r["dataAreaId"] == self.store.default_company]
-        if expression := args.get("$filter"):
-            try:
-                compiled = compile_filter(to_hub_filter(expression))
-            except FilterSyntaxError as err:
-                return odata_error(400, f"Invalid $filter: {err}")
-            selected = [r for r in selected if compiled.matches(filterable(r))]
-        skip, top = int(args.get("$skip", 0)), args.get("$top")
-        limit = len(selected) - skip if top is None else int(top)
-        page = selected[skip : skip + min(limit, self.page_size)]
-        body: dict[str, Any] = {"@odata.context": f"{request.host_url}data/$metadata#{resource}"}
-        body["value"] = page
-        remaining = min(limit, len(selected) - skip) - len(page)
-        if remaining > 0:
-            query = {k: v for k, v in args.items() if k not in ("$skip", "$top")}
-            query["$skip"] = str(skip + len(page))
-            if top is not None:
-                query["$top"] = str(limit - len(page))
-            body["@odata.nextLink"] = f"{request.base_url}?{urlencode(query)}"
-        return json_response(body, 200)
+        return self.data.handle(request, resource)
 
     # --- Admin --------------------------------------------------------------------------------
 
@@ -258,6 +214,26 @@ class FnoSimulator:
         for line in lines:
             self.store.create_line({**line, "dataAreaId": area, "SalesOrderNumber": number})
         return json_response({**header, "lines": self.store.order_lines(area, number)}, 201)
+
+    def _user_edit(self, request: Request, resource: str) -> Response:
+        """A change made by a user in F&O: no ETag check, notified like any other change."""
+        return self.data.edit(resource, json_body(request))
+
+    def _items(self, request: Request, status: str) -> Response:
+        """Withhold items from release (`unreleased`) or release them again (`released`)."""
+        if status not in ("unreleased", "released"):
+            raise NotFound(f"items can be 'unreleased' or 'released', not {status!r}")
+        items = {str(item) for item in json_body(request).get("items", [])}
+        with self.store.lock:
+            if status == "unreleased":
+                self.store.unreleased |= items
+            else:
+                self.store.unreleased -= items
+            unreleased = sorted(self.store.unreleased)
+        return json_response({"unreleased": unreleased}, 200)
+
+    def _changes(self, _request: Request) -> Response:
+        return json_response({"value": self.changes.delivered()}, 200)
 
     def _post(self, _request: Request, area: str, number: str, command: str) -> Response:
         event, header, lines = self.store.apply(area.lower(), number, command)

@@ -1,9 +1,11 @@
-"""The simulated F&O company data: sales order headers, lines and invoices, and their documents.
+"""The simulated F&O company data: one row per sales order header, line and invoice.
 
-Entities are plain dicts keyed by the OData property names F&O uses. Numbers come from a sequence
-per legal entity (dataAreaId). Posting documents (confirmation, picking list, packing slip,
-invoice) moves `SalesOrderProcessingStatus`, `SalesOrderStatus` and the line statuses the way the
-dual-write sales-status map describes.
+Rows are plain dicts under the SalesOrderHeadersV2 / SalesOrderLines property names; the entity
+sets of `simulators.fno.entities` are views of them, so one order has several shapes as in F&O.
+Every change stamps the row with a new `@odata.etag` (W/"<n>" from one counter, like F&O's
+RecVersion) and `ModifiedDateTime`, and reports it to `on_change`, which runs under the store's
+lock and so must only queue. A line change that moves the order total changes the header too.
+Order numbers come from a sequence per legal entity (dataAreaId).
 """
 
 from __future__ import annotations
@@ -13,60 +15,23 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
-Entity = dict[str, Any]
+from simulators.fno.documents import COMMANDS, invoice, modified_stamp, timestamp
+from simulators.fno.fields import (
+    HEADER_FIELDS,
+    STORE_LINE_FIELDS,
+    Entity,
+    EntityError,
+    check_fields,
+    line_amount,
+    order_total,
+)
 
-HEADER_FIELDS = frozenset(
-    {
-        "dataAreaId", "SalesOrderNumber", "OrderingCustomerAccountNumber",
-        "InvoiceCustomerAccountNumber", "CurrencyCode", "CustomersOrderReference",
-        "CustomerRequisitionNumber", "SalesOrderName", "SalesOrderOriginCode", "DeliveryModeCode",
-        "DeliveryTermsCode", "PaymentTermsName", "RequestedShippingDate", "RequestedReceiptDate",
-        "DefaultShippingSiteId", "DefaultShippingWarehouseId", "Email", "LanguageId",
-        "DeliveryAddressName", "DeliveryAddressStreet", "DeliveryAddressStreetNumber",
-        "DeliveryAddressCity", "DeliveryAddressStateId", "DeliveryAddressZipCode",
-        "DeliveryAddressCountyId", "DeliveryAddressCountryRegionId",
-        "DeliveryAddressCountryRegionISOCode", "DeliveryAddressDescription",
-        "IsDeliveryAddressOrderSpecific", "SalesOrderStatus", "SalesOrderProcessingStatus",
-        "OrderCreationDateTime",
-    }
-)  # fmt: skip
-LINE_FIELDS = frozenset(
-    {
-        "dataAreaId", "SalesOrderNumber", "LineNumber", "ItemNumber", "LineDescription",
-        "OrderedSalesQuantity", "SalesUnitSymbol", "SalesPrice", "LineDiscountAmount",
-        "ShippingSiteId", "ShippingWarehouseId", "CustomersLineNumber", "RequestedShippingDate",
-        "DeliveryModeCode", "ExternalItemNumber", "OrderLineReference",
-    }
-)  # fmt: skip
+__all__ = ["ChangeListener", "Entity", "EntityError", "FnoStore", "timestamp"]
 
-# command -> (processing statuses it may follow, new processing status, new sales status, event)
-COMMANDS: dict[str, tuple[frozenset[str], str, str, str]] = {
-    "confirm": (frozenset({"Active", "Confirmed"}), "Confirmed", "Backorder", "confirmed"),
-    "pick": (frozenset({"Confirmed", "Picked"}), "Picked", "Backorder", "picked"),
-    "pack": (frozenset({"Confirmed", "Picked", "Delivered"}), "Delivered", "Delivered", "packed"),
-    "invoice": (
-        frozenset({"Confirmed", "Picked", "Delivered"}),
-        "Invoiced",
-        "Invoiced",
-        "invoiced",
-    ),
-}
-
-
-class EntityError(Exception):
-    """A request F&O would refuse: `status` is the HTTP status to answer with."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def timestamp(moment: datetime) -> str:
-    """An Edm.DateTimeOffset as F&O writes it (UTC, `Z`)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+ChangeListener = Callable[[str, Entity], None]  # ("header" | "line", a copy of the changed row)
+_IMMUTABLE = ("dataAreaId", "SalesOrderNumber", "LineCreationSequenceNumber")
 
 
 @dataclass
@@ -78,64 +43,109 @@ class FnoStore:
     headers: dict[tuple[str, str], Entity] = field(default_factory=dict)
     lines: dict[tuple[str, str], Entity] = field(default_factory=dict)
     invoices: list[Entity] = field(default_factory=list)
+    unreleased: set[str] = field(default_factory=set)  # item numbers no company may sell
+    on_change: ChangeListener | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
     _numbers: dict[str, itertools.count[int]] = field(default_factory=dict)
     _lots: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _invoice_numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _versions: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _per_unit: set[tuple[str, str]] = field(default_factory=set)
 
     def create_header(self, body: Mapping[str, Any]) -> Entity:
-        """Create a sales order header; the number comes from the company's sequence."""
-        _check_fields(body, HEADER_FIELDS, "SalesOrderHeaderV2")
-        if not body.get("OrderingCustomerAccountNumber"):
+        """Create a sales order header; the number comes from the company's sequence if absent."""
+        check_fields(body, HEADER_FIELDS, "SalesOrderHeaderV2")
+        values = _present(body)
+        if not values.get("OrderingCustomerAccountNumber"):
             raise EntityError(400, "Customer account must be specified (OrderingCustomerAccount)")
         with self.lock:
-            area = str(body.get("dataAreaId") or self.default_company).lower()
-            sequence = self._numbers.setdefault(area, itertools.count(1))
-            number = f"SO-{next(sequence):06d}"
+            area = str(values.get("dataAreaId") or self.default_company).lower()
+            number = str(values.get("SalesOrderNumber") or self._next_number(area))
+            if (area, number) in self.headers:
+                raise EntityError(400, f"Sales order {number} already exists in company {area}")
             header: Entity = {
-                "InvoiceCustomerAccountNumber": body["OrderingCustomerAccountNumber"],
+                "InvoiceCustomerAccountNumber": values["OrderingCustomerAccountNumber"],
                 "CurrencyCode": "USD",
                 "SalesOrderStatus": "Backorder",
                 "SalesOrderProcessingStatus": "Active",
-                **body,
+                "OrderTotalChargesAmount": 0,
+                "OrderTotalTaxAmount": 0,
+                "TotalDiscountAmount": 0,
+                **values,
                 "dataAreaId": area,
                 "SalesOrderNumber": number,
                 "OrderCreationDateTime": timestamp(self.clock()),
             }
+            header["OrderTotalAmount"] = order_total(header, [])
             self.headers[(area, number)] = header
+            self._stamp("header", header)
             return dict(header)
 
-    def create_line(self, body: Mapping[str, Any]) -> Entity:
+    def create_line(self, body: Mapping[str, Any], *, discount_per_unit: bool = False) -> Entity:
         """Add a line to an existing order; F&O generates the InventoryLotId (the line's key)."""
-        _check_fields(body, LINE_FIELDS, "SalesOrderLine")
+        check_fields(body, STORE_LINE_FIELDS, "SalesOrderLine")
+        values = _present(body)
         with self.lock:
-            area = str(body.get("dataAreaId") or self.default_company).lower()
-            header = self.headers.get((area, str(body.get("SalesOrderNumber"))))
-            if header is None:
-                raise EntityError(400, f"Sales order {body.get('SalesOrderNumber')} does not exist")
-            if header["SalesOrderProcessingStatus"] in ("Invoiced", "Canceled"):
-                raise EntityError(400, f"Sales order {header['SalesOrderNumber']} is closed")
-            if not body.get("ItemNumber") or not body.get("OrderedSalesQuantity"):
+            area = str(values.get("dataAreaId") or self.default_company).lower()
+            header = self._open_header(area, str(values.get("SalesOrderNumber")))
+            if not values.get("ItemNumber") or not values.get("OrderedSalesQuantity"):
                 raise EntityError(400, "ItemNumber and OrderedSalesQuantity must be specified")
+            self._check_released(str(values["ItemNumber"]), area)
             siblings = self.order_lines(area, header["SalesOrderNumber"])
+            sequence = int(values.get("LineCreationSequenceNumber") or _next_sequence(siblings))
+            if any(line["LineCreationSequenceNumber"] == sequence for line in siblings):
+                raise EntityError(400, f"Line {sequence} already exists on the sales order")
             lot = f"{area.upper()}-{next(self._lots):08d}"
-            quantity = Decimal(str(body["OrderedSalesQuantity"]))
-            price = Decimal(str(body.get("SalesPrice", 0)))
-            discount = Decimal(str(body.get("LineDiscountAmount", 0)))
             line: Entity = {
                 "LineNumber": len(siblings) + 1,
                 "SalesUnitSymbol": "ea",
                 "SalesPrice": 0,
                 "LineDiscountAmount": 0,
-                **body,
+                **values,
                 "dataAreaId": area,
                 "InventoryLotId": lot,
-                "LineCreationSequenceNumber": len(siblings) + 1,
+                "LineCreationSequenceNumber": sequence,
                 "CurrencyCode": header["CurrencyCode"],
-                "LineAmount": float(quantity * price - discount),
                 "SalesOrderLineStatus": "Backorder",
             }
+            if discount_per_unit:
+                self._per_unit.add((area, lot))
+            line["LineAmount"] = line_amount(line, discount_per_unit)
             self.lines[(area, lot)] = line
+            self._stamp("line", line)
+            self._retotal(header)
+            return dict(line)
+
+    def update_header(
+        self, area: str, number: str, changes: Mapping[str, Any], if_match: str | None = None
+    ) -> Entity:
+        """Change a header's properties; 412 when `if_match` is not its current ETag."""
+        check_fields(changes, HEADER_FIELDS, "SalesOrderHeaderV2")
+        with self.lock:
+            header = self.header(area, number)
+            _check_version(header, if_match)
+            if _merge(header, changes):
+                lines = self.order_lines(header["dataAreaId"], number)
+                header["OrderTotalAmount"] = order_total(header, lines)
+                self._stamp("header", header)
+            return dict(header)
+
+    def update_line(
+        self, area: str, lot: str, changes: Mapping[str, Any], if_match: str | None = None
+    ) -> Entity:
+        """Change a line's properties; 412 when `if_match` is not its current ETag."""
+        check_fields(changes, STORE_LINE_FIELDS, "SalesOrderLine")
+        with self.lock:
+            line = self.line(area, lot)
+            _check_version(line, if_match)
+            item = changes.get("ItemNumber")
+            if item is not None and item != line.get("ItemNumber"):
+                self._check_released(str(item), line["dataAreaId"])
+            if _merge(line, changes):
+                key = (line["dataAreaId"], line["InventoryLotId"])
+                line["LineAmount"] = line_amount(line, key in self._per_unit)
+                self._stamp("line", line)
+                self._retotal(self.header(line["dataAreaId"], line["SalesOrderNumber"]))
             return dict(line)
 
     def order_lines(self, area: str, number: str) -> list[Entity]:
@@ -154,6 +164,21 @@ class FnoStore:
             raise EntityError(404, f"No SalesOrderHeaderV2 ({area}, {number})")
         return found
 
+    def line(self, area: str, lot: str) -> Entity:
+        """The line with this InventoryLotId (404 EntityError if absent)."""
+        found = self.lines.get((area.lower(), lot))
+        if found is None:
+            raise EntityError(404, f"No SalesOrderLine ({area}, {lot})")
+        return found
+
+    def line_at(self, area: str, number: str, sequence: int) -> Entity:
+        """The line with this creation sequence number on an order (404 EntityError if absent)."""
+        with self.lock:
+            for line in self.order_lines(area.lower(), number):
+                if line["LineCreationSequenceNumber"] == sequence:
+                    return line
+        raise EntityError(404, f"No sales order line ({area}, {number}, {sequence})")
+
     def apply(self, area: str, number: str, command: str) -> tuple[str, Entity, list[Entity]]:
         """Post the document `command` names; return the event name, header and lines."""
         if command not in COMMANDS:
@@ -171,32 +196,73 @@ class FnoStore:
             header["SalesOrderStatus"] = sales_status
             for line in lines:
                 line["SalesOrderLineStatus"] = sales_status
+                self._stamp("line", line)
+            self._stamp("header", header)
             if command == "invoice":
-                self._invoice(header, lines)
+                posted = invoice(header, lines, next(self._invoice_numbers), self.clock())
+                self._stamp("invoice", posted)
+                self.invoices.append(posted)
             return event, dict(header), [dict(line) for line in lines]
 
-    def _invoice(self, header: Entity, lines: list[Entity]) -> None:
-        total = sum((Decimal(str(line["LineAmount"])) for line in lines), Decimal(0))
-        sequence = next(self._invoice_numbers)
-        self.invoices.append(
-            {
-                "dataAreaId": header["dataAreaId"],
-                "InvoiceNumber": f"CIV-{sequence:06d}",
-                "InvoiceDate": timestamp(self.clock()),
-                "LedgerVoucher": f"ARI-{sequence:06d}",
-                "SalesOrderNumber": header["SalesOrderNumber"],
-                "CustomersOrderReference": header.get("CustomersOrderReference"),
-                "InvoiceCustomerAccountNumber": header["InvoiceCustomerAccountNumber"],
-                "CurrencyCode": header["CurrencyCode"],
-                "TotalInvoiceAmount": float(total),
-                "TotalTaxAmount": 0,
-                "TotalChargeAmount": 0,
-                "TotalDiscountAmount": 0,
-            }
-        )
+    def _open_header(self, area: str, number: str) -> Entity:
+        header = self.headers.get((area, number))
+        if header is None:
+            raise EntityError(400, f"Sales order {number} does not exist")
+        if header["SalesOrderProcessingStatus"] in ("Invoiced", "Canceled"):
+            raise EntityError(400, f"Sales order {number} is closed")
+        return header
+
+    def _check_released(self, item: str, area: str) -> None:
+        if item in self.unreleased:
+            raise EntityError(400, f"Item {item} is not released to company {area}")
+
+    def _next_number(self, area: str) -> str:
+        sequence = self._numbers.setdefault(area, itertools.count(1))
+        while True:  # a client may have taken a number with an explicit SalesOrderNumber
+            number = f"SO-{next(sequence):06d}"
+            if (area, number) not in self.headers:
+                return number
+
+    def _retotal(self, header: Entity) -> None:
+        lines = self.order_lines(header["dataAreaId"], header["SalesOrderNumber"])
+        total = order_total(header, lines)
+        if total != header.get("OrderTotalAmount"):
+            header["OrderTotalAmount"] = total
+            self._stamp("header", header)
+
+    def _stamp(self, kind: str, row: Entity) -> None:
+        row["@odata.etag"] = f'W/"{next(self._versions)}"'
+        row["ModifiedDateTime"] = modified_stamp(self.clock())
+        if self.on_change is not None and kind != "invoice":
+            self.on_change(kind, dict(row))
 
 
-def _check_fields(body: Mapping[str, Any], known: frozenset[str], entity: str) -> None:
-    unknown = sorted(set(body) - known)
-    if unknown:
-        raise EntityError(400, f"The property '{unknown[0]}' does not exist on type '{entity}'")
+def _present(body: Mapping[str, Any]) -> Entity:
+    """A create body without its nulls: on create, null and absent mean the same to F&O."""
+    return {name: value for name, value in body.items() if value is not None}
+
+
+def _next_sequence(siblings: list[Entity]) -> int:
+    return max((int(line["LineCreationSequenceNumber"]) for line in siblings), default=0) + 1
+
+
+def _check_version(row: Entity, if_match: str | None) -> None:
+    """412 unless `if_match` is absent, `*`, or names the row's current ETag."""
+    if if_match is None or if_match.strip() == "*":
+        return
+    if row["@odata.etag"] not in (tag.strip() for tag in if_match.split(",")):
+        raise EntityError(412, "The record was changed by another user since it was read")
+
+
+def _merge(row: Entity, changes: Mapping[str, Any]) -> bool:
+    """Write the changes into the row; True when a value changed. Keys never move."""
+    changed = False
+    for name, value in changes.items():
+        if name in _IMMUTABLE:
+            if str(value).lower() != str(row.get(name)).lower():
+                raise EntityError(400, f"The key property '{name}' cannot be changed")
+            continue
+        if row.get(name) != value:
+            row[name] = value
+            changed = True
+    return changed

@@ -9,11 +9,11 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from simulators.fno.store import Entity, EntityError
+from simulators.fno.fields import Entity, EntityError
 
 _ENUM_LITERAL = re.compile(r"Microsoft\.Dynamics\.DataEntities\.\w+'(\w+)'")
 _BARE_DATETIME = re.compile(r"(?<![\w'])(\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2}))")
-_DATETIME_FIELDS = ("OrderCreationDateTime", "InvoiceDate")
+_DATETIME_FIELDS = ("OrderCreationDateTime", "InvoiceDate", "ModifiedDateTime")
 
 
 def event_line(line: Entity) -> dict[str, Any]:
