@@ -18,6 +18,7 @@ from functions import (
     providers,
     purchasing,
     settings,
+    sync,
     webhooks,
 )
 
@@ -25,6 +26,6 @@ app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
 for blueprint in (
     health.bp, outbox.bp, orders.bp, orchestration.bp, configuration.bp, errors.bp,
     inventory.bp, fulfillment.bp, purchasing.bp, settings.bp, jobs.bp, providers.bp, events.bp,
-    erp_pollers.bp, webhooks.bp, openapi.bp,
+    erp_pollers.bp, webhooks.bp, sync.bp, openapi.bp,
 ):  # fmt: skip
     app.register_functions(blueprint)

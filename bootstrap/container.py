@@ -35,10 +35,13 @@ from adapters.storage.purchasing import (
 )
 from adapters.storage.queues import StorageQueuePublisher
 from adapters.storage.sources import SOURCES_TABLE, TableSourceRepository
+from adapters.storage.stale_totals import STALE_TOTALS_TABLE, TableStaleTotalsIndex
 from adapters.storage.strategies import STRATEGIES_TABLE, TableStrategyRepository
 from adapters.storage.supply import SUPPLY_TABLE, TableSupplyIndex
+from adapters.storage.sync import SYNC_TABLES
 from adapters.storage.watchlist import WATCHLIST_TABLE, TableInvoiceWatchlist
 from bootstrap.settings import Settings, load_settings
+from bootstrap.sync_wiring import SyncWiring
 from providers import events as provider_events
 from providers.bigcommerce import intake as bigcommerce_intake
 from providers.fno.gateway import FnoGateway
@@ -46,6 +49,7 @@ from providers.fno.inbound import FnoOrders
 from providers.registry import GatewayRegistry
 from providers.sap.gateway import SapGateway
 from providers.sap.invoices import SapInvoices
+from providers.sync_endpoints import SyncEndpoints
 from services import health as health_service
 from services import inbound_orders
 from services import outbox as outbox_service
@@ -55,26 +59,33 @@ from services.fulfillment import Fulfillment
 from services.inbound_orders import InvoiceWatchingActions
 from services.inventory import Inventory
 from services.jobs import JobLog, JobRun, PreferenceStore
+from services.orders.changes import QUEUE as ORDER_CHANGES_QUEUE
+from services.orders.changes import ChangeTrackingOrders, read_order_changed
 from services.orders.engine import STEP_QUEUE, Engine
 from services.provider_events import EVENTS_QUEUE
 from services.providers.catalog import Providers
 from services.providers.runner import ProviderActionRunner
 from services.purchasing_cases import Purchasing
+from services.sales_totals import SalesTotalsJob
 from services.sources import Sources
 from services.sourcing import OptimizerPlanner
 from services.stock_keeper import InventoryStockKeeper, ReceiptsToInventory
 from services.storefront_intake import STOREFRONT_QUEUE, CheckpointStore, StorefrontOrders
+from services.sync.messages import INBOUND_QUEUE, INITIAL_QUEUE
 
 # Every table and queue the app uses; created at start-up, probed by the health check.
 TABLES: tuple[str, ...] = (
     INDEX_TABLE, ORDERS_TABLE, POLICIES_TABLE, FLOWS_TABLE, ERRORS_TABLE, BACKORDER_INDEX_TABLE,
     JOB_RUNS_TABLE, SETTINGS_TABLE, INVENTORY_TABLE, SUPPLY_TABLE, SOURCES_TABLE,
     STRATEGIES_TABLE, PURCHASE_ORDERS_TABLE, TRANSFER_ORDERS_TABLE, JOURNAL_TABLE, INCOMING_TABLE,
-    CAPACITY_TABLE, PROVIDERS_TABLE, WATCHLIST_TABLE, CHECKPOINTS_TABLE,
+    CAPACITY_TABLE, PROVIDERS_TABLE, WATCHLIST_TABLE, CHECKPOINTS_TABLE, STALE_TOTALS_TABLE,
+    *SYNC_TABLES,
 )  # fmt: skip
 QUEUES: tuple[str, ...] = (
     STEP_QUEUE, f"{STEP_QUEUE}-poison", EVENTS_QUEUE, f"{EVENTS_QUEUE}-poison",
-    STOREFRONT_QUEUE, f"{STOREFRONT_QUEUE}-poison",
+    STOREFRONT_QUEUE, f"{STOREFRONT_QUEUE}-poison", ORDER_CHANGES_QUEUE,
+    f"{ORDER_CHANGES_QUEUE}-poison", INBOUND_QUEUE, f"{INBOUND_QUEUE}-poison", INITIAL_QUEUE,
+    f"{INITIAL_QUEUE}-poison",
 )  # fmt: skip
 
 
@@ -99,6 +110,8 @@ class Container:
     providers: Providers
     gateways: GatewayRegistry
     invoice_watchlist: TableInvoiceWatchlist
+    sales_totals: SalesTotalsJob
+    sync: SyncWiring
 
     def check_health(self) -> health_service.HealthReport:
         """Probe every table and queue the app needs."""
@@ -189,6 +202,19 @@ class Container:
         """Run the backorder release job once and return its logged run."""
         return self.backorder_release.run(trigger)
 
+    def run_sales_totals(self, trigger: str) -> JobRun:
+        """Run the sales totals job once and return its logged run."""
+        return self.sales_totals.run(trigger)
+
+    def order_changed(self, body: str) -> str | None:
+        """Take an OrderChanged message: mark stale totals; the order id (None if malformed)."""
+        try:
+            change = read_order_changed(body)
+        except ValueError:
+            return None
+        self.sales_totals.mark_if_stale(change.order_id)
+        return change.order_id
+
 
 def build_container(settings: Settings) -> Container:
     """Wire the adapters for the given settings and create the tables and queues."""
@@ -226,7 +252,9 @@ def build_container(settings: Settings) -> Container:
     watchlist = TableInvoiceWatchlist(tables.table(WATCHLIST_TABLE))
     runner = InvoiceWatchingActions(ProviderActionRunner(providers, gateways), watchlist, clock)
     engine = Engine(
-        orders=TableOrderRepository(tables.table(ORDERS_TABLE), outbox),
+        orders=ChangeTrackingOrders(
+            TableOrderRepository(tables.table(ORDERS_TABLE), outbox), clock
+        ),
         flows=flows,
         policies=policies,
         errors=TableErrorLog(tables.table(ERRORS_TABLE)),
@@ -241,10 +269,19 @@ def build_container(settings: Settings) -> Container:
     release = BackorderRelease(
         engine, backorder_index, planner, stock, inventory, job_log, clock, ids
     )
+    totals = SalesTotalsJob(
+        engine, TableStaleTotalsIndex(tables.table(STALE_TOTALS_TABLE), clock), job_log, clock, ids
+    )
+    endpoints = SyncEndpoints(os.environ.get)
+    sync = SyncWiring(
+        tables, engine, providers, lambda system: endpoints(providers.active(system)), job_log,
+        publisher, ids,
+    )  # fmt: skip
     return Container(
         settings, tables, publisher, outbox, clock, engine,
         Configuration(policies, flows, clock, ids), inventory, Sources(source_repository),
-        purchasing, planner, job_log, preferences, release, providers, gateways, watchlist,
+        purchasing, planner, job_log, preferences, release, providers, gateways, watchlist, totals,
+        sync,
     )  # fmt: skip
 
 

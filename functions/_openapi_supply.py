@@ -76,6 +76,7 @@ _JOB_RUN = _object(
     status={"enum": [s.value for s in JobStatus]}, trigger={"enum": ["timer", "api"]},
     examined={"type": "integer"}, released={"type": "integer"},
     cancelled={"type": "integer"}, details=_array(_STRING),
+    counts={"type": "object", "additionalProperties": {"type": "integer"}},
 )  # fmt: skip
 _PROVIDER = ("The provider", Ref(ProviderInstance))
 _PREFERENCES = ("The order handling preferences", Ref(OrderHandlingPreferences))

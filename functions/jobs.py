@@ -16,7 +16,9 @@ logger = logging.getLogger(__name__)
 bp = func.Blueprint()
 
 BACKORDER_RELEASE = "backorder-release"
-KNOWN_JOBS: tuple[str, ...] = (BACKORDER_RELEASE,)
+SALES_TOTALS = "sales-totals"
+INITIAL_SYNC = "sync-initial"
+KNOWN_JOBS: tuple[str, ...] = (BACKORDER_RELEASE, SALES_TOTALS, INITIAL_SYNC)
 MAX_LIMIT = 200
 
 
@@ -38,6 +40,26 @@ def release_backorders(timer: func.TimerRequest) -> None:
 def run_backorder_release(req: func.HttpRequest) -> func.HttpResponse:
     """Run the backorder release job now and answer the run (200, whether or not it failed)."""
     return json_response(job_run_body(get_container().run_backorder_release(trigger="api")))
+
+
+@bp.function_name("calculate_sales_totals")
+@bp.timer_trigger(arg_name="timer", schedule="30 */5 * * * *", run_on_startup=False)
+def calculate_sales_totals(timer: func.TimerRequest) -> None:
+    """Every five minutes: recalculate the totals of orders changed since (the stale index)."""
+    run = get_container().run_sales_totals(trigger="timer")
+    level = logging.ERROR if run.status == JobStatus.FAILED else logging.INFO
+    logger.log(
+        level, "sales totals %s (past due %s) %s: examined %d, %s",
+        run.run_id, timer.past_due, run.status.value, run.examined, run.counts,
+    )  # fmt: skip
+
+
+@bp.function_name("run_sales_totals")
+@bp.route(route="jobs/sales-totals/run", methods=["POST"])
+@handle_errors
+def run_sales_totals(req: func.HttpRequest) -> func.HttpResponse:
+    """Run the sales totals job now and answer the run (200, whether or not it failed)."""
+    return json_response(job_run_body(get_container().run_sales_totals(trigger="api")))
 
 
 @bp.function_name("list_job_runs")
@@ -65,4 +87,5 @@ def job_run_body(run: JobRun) -> dict[str, object]:
         "endedAt": None if run.ended_at is None else run.ended_at.isoformat(),
         "status": run.status.value, "trigger": run.trigger, "examined": run.examined,
         "released": run.released, "cancelled": run.cancelled, "details": list(run.details),
+        "counts": dict(run.counts),
     }  # fmt: skip

@@ -12,6 +12,7 @@ from pydantic.json_schema import models_json_schema
 from functions._http import MAX_BODY_BYTES, handle_errors, json_response
 from functions._openapi_operations import MODELS, OPERATIONS, Operation, Ref
 from functions._openapi_supply import SUPPLY_MODELS, SUPPLY_OPERATIONS
+from functions._openapi_sync import SYNC_MODELS, SYNC_OPERATIONS
 
 bp = func.Blueprint()
 
@@ -71,11 +72,13 @@ def get_openapi(req: func.HttpRequest) -> func.HttpResponse:
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document, built once from the operation table and the pydantic models."""
     refs, defs = models_json_schema(
-        [*MODELS, *SUPPLY_MODELS], by_alias=True, ref_template="#/components/schemas/{model}"
+        [*MODELS, *SUPPLY_MODELS, *SYNC_MODELS],
+        by_alias=True,
+        ref_template="#/components/schemas/{model}",
     )
     schemas: Schema = {**defs.get("$defs", {}), "Error": _ERROR}
     paths: dict[str, dict[str, Schema]] = {}
-    for operation in (*OPERATIONS, *SUPPLY_OPERATIONS):
+    for operation in (*OPERATIONS, *SUPPLY_OPERATIONS, *SYNC_OPERATIONS):
         item = _operation(operation, refs)
         paths.setdefault(operation.path, {})[operation.method.lower()] = item
     return {

@@ -43,7 +43,7 @@ trap 'kill "$simulators_pid" 2>/dev/null || true; cleanup' EXIT
 cat <<MSG
 Azurite:    blob http://127.0.0.1:10000  queue http://127.0.0.1:10001  table http://127.0.0.1:10002
 Local host: http://127.0.0.1:${port}/api/
-Simulators: BigCommerce :7081  Flexe :7083  Finance + Operations :7084  SAP :7085
+Simulators: BigCommerce :7081  Flexe :7083  Finance + Operations :7084  SAP :7085  Sales :7086
 Try:        curl -s http://127.0.0.1:${port}/api/health
 Stop with Ctrl-C.
 MSG

@@ -18,6 +18,7 @@ from simulators.bigcommerce.app import BigCommerceSimulator
 from simulators.bigcommerce.callbacks import WebhookConfig
 from simulators.flexe.app import DEFAULT_API_KEY, DEFAULT_WEBHOOK_SECRET, FlexeSimulator
 from simulators.fno.app import FnoSimulator
+from simulators.sales.app import SalesSimulator
 from simulators.sap.app import DEFAULT_PASSWORD, DEFAULT_USERNAME, SapSimulator
 from simulators.server import base_url, serve
 
@@ -73,6 +74,7 @@ SIMULATORS: dict[str, Simulator] = {
     "flexe": Simulator(default_port=7083, factory=flexe),
     "fno": Simulator(default_port=7084, factory=FnoSimulator.from_env),
     "sap": Simulator(default_port=7085, factory=sap),
+    "sales": Simulator(default_port=7086, factory=SalesSimulator.from_env),
 }
 
 

@@ -3,8 +3,8 @@
 A change whose version is the one the hub itself wrote is an echo and stops here. Otherwise
 only the back-flowing columns whose target value differs from what the link last saw are
 applied; a column the hub changed too since the last sync is a conflict, and the column's owner
-(else the map's) decides. The link is saved before the order, so the OrderChanged the order
-save announces finds nothing new to send back.
+(else the map's) decides. The order is saved before the link; a sync running in between finds the
+target already holding the value and sends nothing back.
 """
 
 from __future__ import annotations
@@ -98,12 +98,12 @@ def apply_remote(
     hub = _hub_values(loaded.order, line_id)
     back = _back_values(sync_map, remote, changed)
     applied, conflicts = _resolve(sync_map, link, back, hub)
-    context.links.save(_seen(link, sync_map, remote, applied, context.engine.clock.now()))
-    if not applied:
-        tally.count(sync_map.name, "echoes")
-    else:
+    if applied:
+        # The order first: a sync that reads the new order with the old link finds the target
+        # already holding the value; one that reads the old order never sees the new link.
         context.update_order(order_id, [lambda order: _apply(order, line_id, applied)])
-        tally.count(sync_map.name, "synced")
+    context.links.save(_seen(link, sync_map, remote, applied, context.engine.clock.now()))
+    tally.count(sync_map.name, "synced" if applied else "echoes")
     for _ in range(conflicts):
         tally.count(sync_map.name, "conflicts")
 

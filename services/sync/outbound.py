@@ -58,16 +58,19 @@ def sync_order(context: SyncContext, order_id: str) -> Tally:
     order = loaded.order
     run = _Run(tally)
     maps = context.current_maps()
-    for header_map in _header_maps(maps):
-        endpoint = context.endpoint(header_map.target_system)
-        if endpoint is None:
-            tally.count(header_map.name, "skipped")
-            continue
-        lines = [m for m in maps if m.enabled and m.parent == header_map.name and _sends(m)]
-        _sync_header(context, run, order, header_map, lines, endpoint)
-    if run.mutations:
-        context.update_order(order_id, run.mutations)
-    tally.flush(context.status)
+    try:
+        for header_map in _header_maps(maps):
+            endpoint = context.endpoint(header_map.target_system)
+            if endpoint is None:
+                tally.count(header_map.name, "skipped")
+                continue
+            lines = [m for m in maps if m.enabled and m.parent == header_map.name and _sends(m)]
+            _sync_header(context, run, order, header_map, lines, endpoint)
+    finally:
+        # What the targets assigned is kept even when a later record fails transiently.
+        if run.mutations:
+            context.update_order(order_id, run.mutations)
+        tally.flush(context.status)
     return tally
 
 

@@ -10,6 +10,7 @@ create retried after a crash finds the record instead of making a second one.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +19,10 @@ from domain.filters import FilterValue
 from domain.sync.engine import apply_back, apply_forward
 from domain.sync.maps import SyncMap
 from domain.sync.values import canonical
+from services.providers.gateway import PermanentProviderFailure
 from services.sync.ports import Fields, RemoteRecord, SyncEndpoint, SyncLink, VersionConflict
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ def push(
         delta = {k: v for k, v in fields.items() if link.target_values.get(k) != canonical(v)}
         if not delta:
             return Pushed(link, None, {})
+        logger.info("sync %s on %r: sending %s", link.record_id, sync_map.name, sorted(delta))
         remote, conflicts = _update(sync_map, endpoint, link, delta, source_values)
     sent = {k: canonical(v) for k, v in fields.items()}
     new_link = _linked(link, remote, sent, source_values, at)
@@ -73,7 +78,13 @@ def _create(sync_map: SyncMap, endpoint: SyncEndpoint, fields: Fields) -> Remote
     key = target_key_of(sync_map, fields)
     existing = endpoint.find(entity, key) if key else None
     if existing is None:
-        return endpoint.create(entity, fields)
+        try:
+            return endpoint.create(entity, fields)
+        except PermanentProviderFailure:
+            # Another worker syncing the same record may have created it a moment ago.
+            existing = endpoint.find(entity, key) if key else None
+            if existing is None:
+                raise
     return endpoint.update(entity, existing.key, fields, if_version=existing.version)
 
 
@@ -110,6 +121,8 @@ def _owned(
     for target, value in delta.items():
         column = next(c for c in sync_map.columns if c.forward and c.target == target)
         theirs = canonical(current.fields.get(target))
+        if theirs == canonical(value):
+            continue  # the target already holds it (e.g. the change came from there)
         changed_there = theirs != link.target_values.get(target, theirs)
         changed_here = source_values.get(column.source) != link.source_values.get(column.source)
         if changed_there and changed_here:

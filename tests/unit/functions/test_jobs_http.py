@@ -20,7 +20,7 @@ FINISHED = JobRun(
 FINISHED_BODY = {
     "job": "backorder-release", "runId": "run-2", "startedAt": "2026-11-23T12:00:00+00:00",
     "endedAt": "2026-11-23T12:00:03+00:00", "status": "Succeeded", "trigger": "api",
-    "examined": 7, "released": 2, "cancelled": 1, "details": ["released o-1/l-1"],
+    "examined": 7, "released": 2, "cancelled": 1, "details": ["released o-1/l-1"], "counts": {},
 }  # fmt: skip
 RUNNING = JobRun(job="backorder-release", run_id="run-1", started_at=T0, trigger="timer")
 
@@ -96,7 +96,7 @@ def test_runs_lists_the_log_newest_first_with_defaults(jobs):
     assert body["runs"][1] == {
         "job": "backorder-release", "runId": "run-1", "startedAt": "2026-11-23T12:00:00+00:00",
         "endedAt": None, "status": "Running", "trigger": "timer", "examined": 0, "released": 0,
-        "cancelled": 0, "details": [],
+        "cancelled": 0, "details": [], "counts": {},
     }  # fmt: skip
 
 

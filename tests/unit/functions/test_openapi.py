@@ -98,6 +98,7 @@ def test_request_bodies_reference_component_schemas(document):
     }
     assert set(bodies) == {
         "place_order", "cancel_order", "create_policy", "edit_policy", "rollback_policy",
+        "edit_sync_map", "receive_sync_change",
         "create_flow", "edit_flow", "set_order_handling", "update_stock", "create_source",
         "replace_source", "create_source_list", "replace_source_list", "create_strategy",
         "replace_strategy", "plan_fulfillment", "create_purchase_order", "edit_purchase_order",

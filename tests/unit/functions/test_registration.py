@@ -91,6 +91,16 @@ EXPECTED_HTTP = {
     "set_order_handling": ("settings/order-handling", ["PUT"], func.AuthLevel.FUNCTION),
     "list_job_runs": ("jobs/{job}/runs", ["GET"], func.AuthLevel.FUNCTION),
     "run_backorder_release": ("jobs/backorder-release/run", ["POST"], func.AuthLevel.FUNCTION),
+    "run_sales_totals": ("jobs/sales-totals/run", ["POST"], func.AuthLevel.FUNCTION),
+    "receive_sync_change": ("sync/changes/{system}", ["POST"], func.AuthLevel.FUNCTION),
+    "start_initial_sync": ("sync/initial-sync", ["POST"], func.AuthLevel.FUNCTION),
+    "sync_one_order": ("sync/orders/{order_id}", ["POST"], func.AuthLevel.FUNCTION),
+    "list_sync_maps": ("sync/maps", ["GET"], func.AuthLevel.FUNCTION),
+    "get_sync_map": ("sync/maps/{name}", ["GET"], func.AuthLevel.FUNCTION),
+    "edit_sync_map": ("sync/maps/{name}", ["PUT"], func.AuthLevel.FUNCTION),
+    "enable_sync_map": ("sync/maps/{name}/enable", ["POST"], func.AuthLevel.FUNCTION),
+    "disable_sync_map": ("sync/maps/{name}/disable", ["POST"], func.AuthLevel.FUNCTION),
+    "list_sync_map_versions": ("sync/maps/{name}/versions", ["GET"], func.AuthLevel.FUNCTION),
 }
 EXPECTED_TIMERS = {
     # name: (schedule, run on startup)
@@ -99,6 +109,8 @@ EXPECTED_TIMERS = {
     "pull_fno_orders": ("0 */2 * * * *", False),
     "poll_sap_invoices": ("30 */2 * * * *", False),
     "reconcile_storefront": ("0 */2 * * * *", False),
+    "calculate_sales_totals": ("30 */5 * * * *", False),
+    "poll_sync_targets": ("15 */2 * * * *", False),
 }
 EXPECTED_QUEUES = {
     # name: (queue, connection setting)
@@ -106,6 +118,9 @@ EXPECTED_QUEUES = {
     "fail_poisoned_flow_step": ("orchestration-steps-poison", "AzureWebJobsStorage"),
     "apply_provider_event": ("provider-events", "AzureWebJobsStorage"),
     "take_storefront_order": ("storefront-orders", "AzureWebJobsStorage"),
+    "on_order_changed": ("order-changes", "AzureWebJobsStorage"),
+    "apply_sync_change": ("sync-inbound", "AzureWebJobsStorage"),
+    "continue_initial_sync": ("sync-initial", "AzureWebJobsStorage"),
 }
 
 

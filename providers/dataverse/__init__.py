@@ -1,0 +1,1 @@
+"""Dynamics 365 Sales through the Dataverse Web API: client, tokens and the sync endpoint."""
