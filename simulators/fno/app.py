@@ -26,10 +26,12 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from simulators.entra import TokenIssuer
+from simulators.faults import FaultPlan
 from simulators.fno.changes import ChangeNotifier
 from simulators.fno.service import DataService
 from simulators.fno.store import EntityError, FnoStore, timestamp
-from simulators.fno.wire import event_line, json_body, json_response, oauth_error, odata_error
+from simulators.fno.wire import event_line, json_body, json_response, odata_error
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 EVENT_SECRET_HEADER = "X-Fno-Event-Secret"
@@ -68,16 +70,14 @@ class FnoSimulator:
         self.tenant, self.client_id, self.client_secret = tenant, client_id, client_secret
         self.scope = f"{environment_url.rstrip('/')}/.default"
         self.events_url, self.events_secret = events_url, events_secret
-        self.token_lifetime = token_lifetime
         self.changes = ChangeNotifier(changes_url, changes_secret)
         self.store = FnoStore(default_company=default_company.lower())
         self.store.on_change = self.changes.publish
         self.data = DataService(self.store, page_size)
         self.calls: list[Call] = []
         self.events: list[dict[str, Any]] = []
-        self._tokens: dict[str, datetime] = {}
-        self._fault_plan: list[tuple[int, float | None]] = []
-        self._fault_match = ""  # only requests whose path and query contain this are faulted
+        self.tokens = TokenIssuer(tenant, client_id, client_secret, self.scope, token_lifetime)
+        self.faults = FaultPlan()
         self._lock = threading.Lock()
         self._routes = Map(
             [
@@ -138,36 +138,17 @@ class FnoSimulator:
     # --- Microsoft Entra ID -------------------------------------------------------------------
 
     def _token(self, request: Request, tenant: str) -> Response:
-        form = request.form
-        if tenant != self.tenant:
-            return oauth_error(400, "invalid_request", f"tenant {tenant!r} not found")
-        if form.get("grant_type") != "client_credentials":
-            return oauth_error(400, "unsupported_grant_type", "only client_credentials")
-        secret = form.get("client_secret")
-        if form.get("client_id") != self.client_id or secret != self.client_secret:
-            return oauth_error(401, "invalid_client", "AADSTS7000215: invalid client secret")
-        if form.get("scope") != self.scope:
-            return oauth_error(400, "invalid_scope", f"scope must be {self.scope}")
-        token = uuid.uuid4().hex
-        with self._lock:
-            self._tokens[token] = datetime.now(UTC)
-        body = {"token_type": "Bearer", "expires_in": self.token_lifetime, "access_token": token}
-        return json_response(body, 200)
+        return self.tokens.issue(tenant, request.form)
 
     def _authorized(self, request: Request) -> bool:
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        with self._lock:
-            issued = self._tokens.get(token) if scheme == "Bearer" else None
-        return issued is not None and (datetime.now(UTC) - issued).total_seconds() < (
-            self.token_lifetime
-        )
+        return self.tokens.authorized(request.headers.get("Authorization", ""))
 
     # --- OData --------------------------------------------------------------------------------
 
     def _data(self, request: Request, resource: str) -> Response:
         if not self._authorized(request):
             return odata_error(401, "Unauthorized: a valid bearer token is required")
-        fault = self._next_fault(f"{request.path}?{request.query_string.decode()}")
+        fault = self.faults.next(f"{request.path}?{request.query_string.decode()}")
         if fault is not None:
             status, retry_after = fault
             response = odata_error(status, f"Simulated fault {status}")
@@ -178,20 +159,8 @@ class FnoSimulator:
 
     # --- Admin --------------------------------------------------------------------------------
 
-    def _next_fault(self, target: str) -> tuple[int, float | None] | None:
-        with self._lock:
-            if not self._fault_plan or self._fault_match not in target:
-                return None
-            return self._fault_plan.pop(0)
-
     def _faults(self, request: Request) -> Response:
-        plan = json_body(request)
-        retry_after = plan.get("retryAfter")
-        fault = (int(plan["status"]), None if retry_after is None else float(retry_after))
-        with self._lock:
-            self._fault_plan = [fault] * int(plan.get("count", 1))
-            self._fault_match = str(plan.get("match", ""))
-        return json_response({"queued": len(self._fault_plan)}, 200)
+        return json_response({"queued": self.faults.set(json_body(request))}, 200)
 
     def _calls(self, _request: Request) -> Response:
         with self._lock:

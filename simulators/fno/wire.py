@@ -63,8 +63,3 @@ def json_response(body: object, status: int) -> Response:
 def odata_error(status: int, message: str) -> Response:
     """An OData error body, as F&O answers."""
     return json_response({"error": {"code": str(status), "message": message}}, status)
-
-
-def oauth_error(status: int, error: str, description: str) -> Response:
-    """An OAuth 2.0 error body, as Entra ID answers."""
-    return json_response({"error": error, "error_description": description}, status)

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import re
 import threading
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,6 +22,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from simulators.entra import TokenIssuer
+from simulators.faults import FaultPlan
 from simulators.sales.query import Options, matching, project
 from simulators.sales.schema import SALESORDERS, table
 from simulators.sales.store import SalesStore
@@ -34,7 +34,6 @@ from simulators.sales.wire import (
     dataverse_error,
     json_body,
     json_response,
-    oauth_error,
 )
 
 API = "/api/data/v9.2"
@@ -70,12 +69,11 @@ class SalesSimulator:
     ) -> None:
         self.tenant, self.client_id, self.client_secret = tenant, client_id, client_secret
         self.scope = f"{environment_url.rstrip('/')}/.default"
-        self.page_size, self.token_lifetime = page_size, token_lifetime
+        self.page_size = page_size
         self.store = SalesStore()
         self.calls: list[Call] = []
-        self._tokens: dict[str, datetime] = {}
-        self._fault_plan: list[tuple[int, float | None]] = []
-        self._fault_match = ""  # only requests whose path and query contain this are faulted
+        self.tokens = TokenIssuer(tenant, client_id, client_secret, self.scope, token_lifetime)
+        self.faults = FaultPlan()
         self._lock = threading.Lock()
         self._routes = Map(
             [
@@ -127,28 +125,10 @@ class SalesSimulator:
     # --- Microsoft Entra ID -------------------------------------------------------------------
 
     def _token(self, request: Request, tenant: str) -> Response:
-        form = request.form
-        if tenant != self.tenant:
-            return oauth_error(400, "invalid_request", f"tenant {tenant!r} not found")
-        if form.get("grant_type") != "client_credentials":
-            return oauth_error(400, "unsupported_grant_type", "only client_credentials")
-        secret = form.get("client_secret")
-        if form.get("client_id") != self.client_id or secret != self.client_secret:
-            return oauth_error(401, "invalid_client", "AADSTS7000215: invalid client secret")
-        if form.get("scope") != self.scope:
-            return oauth_error(400, "invalid_scope", f"scope must be {self.scope}")
-        token = uuid.uuid4().hex
-        with self._lock:
-            self._tokens[token] = datetime.now(UTC)
-        body = {"token_type": "Bearer", "expires_in": self.token_lifetime, "access_token": token}
-        return json_response(body, 200)
+        return self.tokens.issue(tenant, request.form)
 
     def _authorized(self, request: Request) -> bool:
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        with self._lock:
-            issued = self._tokens.get(token) if scheme == "Bearer" else None
-        age = None if issued is None else (datetime.now(UTC) - issued).total_seconds()
-        return age is not None and age < self.token_lifetime
+        return self.tokens.authorized(request.headers.get("Authorization", ""))
 
     # --- Web API ------------------------------------------------------------------------------
 
@@ -157,7 +137,7 @@ class SalesSimulator:
             response = dataverse_error(401, UNAUTHORIZED, "A valid bearer token is required")
             response.headers["WWW-Authenticate"] = f"Bearer authorization_uri={self.scope}"
             return response
-        fault = self._next_fault(f"{request.path}?{request.query_string.decode()}")
+        fault = self.faults.next(f"{request.path}?{request.query_string.decode()}")
         if fault is not None:
             return _fault_response(*fault)
         keyed = _KEYED.match(resource)
@@ -216,20 +196,8 @@ class SalesSimulator:
 
     # --- Admin --------------------------------------------------------------------------------
 
-    def _next_fault(self, target: str) -> tuple[int, float | None] | None:
-        with self._lock:
-            if not self._fault_plan or self._fault_match not in target:
-                return None
-            return self._fault_plan.pop(0)
-
     def _faults(self, request: Request) -> Response:
-        plan = json_body(request)
-        retry_after = plan.get("retryAfter")
-        fault = (int(plan["status"]), None if retry_after is None else float(retry_after))
-        with self._lock:
-            self._fault_plan = [fault] * int(plan.get("count", 1))
-            self._fault_match = str(plan.get("match", ""))
-        return json_response({"queued": len(self._fault_plan)}, 200)
+        return json_response({"queued": self.faults.set(json_body(request))}, 200)
 
     def _calls(self, _request: Request) -> Response:
         with self._lock:

@@ -122,8 +122,3 @@ def json_response(body: object, status: int) -> Response:
 def dataverse_error(status: int, code: str, message: str) -> Response:
     """A Dataverse Web API error body."""
     return json_response({"error": {"code": code, "message": message}}, status)
-
-
-def oauth_error(status: int, error: str, description: str) -> Response:
-    """An OAuth 2.0 error body, as Entra ID answers."""
-    return json_response({"error": error, "error_description": description}, status)
