@@ -272,7 +272,7 @@ def build_container(settings: Settings) -> Container:
     totals = SalesTotalsJob(
         engine, TableStaleTotalsIndex(tables.table(STALE_TOTALS_TABLE), clock), job_log, clock, ids
     )
-    endpoints = SyncEndpoints(os.environ.get)
+    endpoints = SyncEndpoints(os.environ.get, gateways)
     sync = SyncWiring(
         tables, engine, providers, lambda system: endpoints(providers.active(system)), job_log,
         publisher, ids,

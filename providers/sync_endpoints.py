@@ -1,7 +1,9 @@
 """Builds the sync endpoint of an activated provider instance (F&O OData, Dataverse for Sales).
 
-Like the gateway registry, secrets come from app settings named by the instance's connections,
-and an endpoint is built per instance and cached until the instance changes.
+F&O's endpoint wraps the client of the F&O gateway the registry already built (one token cache
+and connection pool per instance). Sales has no flow actions, so no gateway: its Dataverse
+client is built here the registry's way, secrets from the settings its connections name, cached
+until the instance changes.
 """
 
 from __future__ import annotations
@@ -15,21 +17,22 @@ from domain.providers.model import ProviderInstance
 from providers.dataverse.auth import dataverse_tokens
 from providers.dataverse.client import DataverseClient
 from providers.dataverse.endpoint import DataverseSyncEndpoint
-from providers.fno.auth import ClientCredentialsTokens
-from providers.fno.client import FnoClient
+from providers.fno.gateway import FnoGateway
 from providers.fno.sync import FnoSyncEndpoint
+from services.providers.gateway import ProviderGateway
 from services.sync.ports import SyncEndpoint
 
 SecretLookup = Callable[[str], str | None]
+GatewayFactory = Callable[[ProviderInstance], ProviderGateway | None]
 TIMEOUT_SECONDS = 30.0
 THROTTLE_RETRIES = 3  # Dataverse service protection: wait out Retry-After a few times in-call
 
 
 class SyncEndpoints:
-    """One sync endpoint per activated instance of a sync target (fno, sales)."""
+    """The sync endpoint of an activated instance of a sync target (fno, sales)."""
 
-    def __init__(self, secrets: SecretLookup) -> None:
-        self._secrets = secrets
+    def __init__(self, secrets: SecretLookup, gateways: GatewayFactory) -> None:
+        self._secrets, self._gateways = secrets, gateways
         self._cache: dict[str, tuple[str, SyncEndpoint]] = {}
         self._lock = threading.Lock()
 
@@ -37,6 +40,9 @@ class SyncEndpoints:
         """The instance's endpoint, or None when it is absent or a setting it needs is missing."""
         if instance is None:
             return None
+        if instance.definition_id == "fno":
+            gateway = self._gateways(instance)
+            return FnoSyncEndpoint(gateway.client) if isinstance(gateway, FnoGateway) else None
         version = instance.model_dump_json()
         with self._lock:
             cached = self._cache.get(instance.instance_id)
@@ -50,26 +56,12 @@ class SyncEndpoints:
     def _build(self, instance: ProviderInstance) -> SyncEndpoint | None:
         setting = instance.connections.get("clientSecret")
         secret = self._secrets(setting) if setting else None
-        p = instance.parameters
-        if secret is None:
+        if instance.definition_id != "sales" or secret is None:
             return None
         try:
-            if instance.definition_id == "fno":
-                return FnoSyncEndpoint(_fno_client(p, secret))
-            if instance.definition_id == "sales":
-                return DataverseSyncEndpoint(_dataverse_client(p, secret))
+            return DataverseSyncEndpoint(_dataverse_client(instance.parameters, secret))
         except KeyError:
             return None  # a required parameter is missing
-        return None
-
-
-def _fno_client(p: dict[str, str], secret: str) -> FnoClient:
-    http = httpx.Client(timeout=TIMEOUT_SECONDS)
-    tokens = ClientCredentialsTokens(
-        http, authority=p["tokenUrl"], tenant=p["tenant"], client_id=p["clientId"],
-        client_secret=secret, scope=f"{p['baseUrl'].rstrip('/')}/.default",
-    )  # fmt: skip
-    return FnoClient(http, p["baseUrl"], tokens)
 
 
 def _dataverse_client(p: dict[str, str], secret: str) -> DataverseClient:
