@@ -72,6 +72,8 @@ from services.sourcing import OptimizerPlanner
 from services.stock_keeper import InventoryStockKeeper, ReceiptsToInventory
 from services.storefront_intake import STOREFRONT_QUEUE, CheckpointStore, StorefrontOrders
 from services.sync.messages import INBOUND_QUEUE, INITIAL_QUEUE
+from services.sync.outbound import sync_order
+from services.sync.tally import Tally
 
 # Every table and queue the app uses; created at start-up, probed by the health check.
 TABLES: tuple[str, ...] = (
@@ -206,14 +208,17 @@ class Container:
         """Run the sales totals job once and return its logged run."""
         return self.sales_totals.run(trigger)
 
-    def order_changed(self, body: str) -> str | None:
-        """Take an OrderChanged message: mark stale totals; the order id (None if malformed)."""
+    def take_order_change(self, body: str) -> Tally | None:
+        """An OrderChanged message: mark stale totals and sync the order (one read of it)."""
         try:
             change = read_order_changed(body)
         except ValueError:
             return None
-        self.sales_totals.mark_if_stale(change.order_id)
-        return change.order_id
+        loaded = self.engine.orders.get(change.order_id)
+        if loaded is None:
+            return None
+        self.sales_totals.mark_order_if_stale(loaded.order)
+        return sync_order(self.sync.context(), change.order_id, loaded.order)
 
 
 def build_container(settings: Settings) -> Container:

@@ -41,10 +41,9 @@ class _JsonObject(RootModel[dict[str, Any]]):
 @bp.queue_trigger(arg_name="msg", queue_name=ORDER_CHANGES_QUEUE, connection="AzureWebJobsStorage")
 def on_order_changed(msg: func.QueueMessage) -> None:
     """An order changed: mark its totals stale if they are, and sync it where its maps say."""
-    container = get_container()
-    order_id = container.order_changed(msg.get_body().decode())
-    if order_id is not None:
-        _log("order", order_id, container.sync.sync_order(order_id))
+    tally = get_container().take_order_change(msg.get_body().decode())
+    if tally is not None:
+        _log("order", tally.record_id, tally)
 
 
 @bp.function_name("receive_sync_change")

@@ -81,9 +81,13 @@ class SalesTotalsJob:
     def mark_if_stale(self, order_id: str) -> bool:
         """Index the order if its stored totals are not current; True if it was marked."""
         loaded = self.engine.orders.get(order_id)
-        if loaded is None or totals_current(loaded.order):
+        return loaded is not None and self.mark_order_if_stale(loaded.order)
+
+    def mark_order_if_stale(self, order: SalesOrder) -> bool:
+        """Index an order just read if its totals are not current; True if it was marked."""
+        if totals_current(order):
             return False
-        self.index.mark([order_id])
+        self.index.mark([order.order_id])
         return True
 
     def run(self, trigger: str) -> JobRun:

@@ -49,13 +49,18 @@ class _Run:
     mutations: list[Mutation] = field(default_factory=list)
 
 
-def sync_order(context: SyncContext, order_id: str) -> Tally:
-    """Send the order (and its lines) through every enabled header map whose filter admits it."""
-    loaded = context.engine.orders.get(order_id)
+def sync_order(context: SyncContext, order_id: str, order: SalesOrder | None = None) -> Tally:
+    """Send the order (and its lines) through every enabled header map whose filter admits it.
+
+    `order` is the order as the caller just read it (saving a read); changes the sync makes to
+    it are stored through `update_order`, never by saving that copy.
+    """
     tally = Tally(order_id, context.engine.clock.now())
-    if loaded is None:
-        return tally
-    order = loaded.order
+    if order is None:
+        loaded = context.engine.orders.get(order_id)
+        if loaded is None:
+            return tally
+        order = loaded.order
     run = _Run(tally)
     maps = context.current_maps()
     try:

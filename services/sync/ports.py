@@ -152,7 +152,7 @@ class MapStatus:
     map_name: str
     synced: int = 0
     failed: int = 0
-    skipped: int = 0  # filtered out or nothing to send
+    skipped: int = 0  # filtered out or nothing to send, in runs that did something (Tally)
     echoes: int = 0  # changes that came back from where they were made, not sent again
     conflicts: int = 0
     last_run_at: datetime | None = None

@@ -34,6 +34,13 @@ class Tally:
             status.last_error = error
 
     def flush(self, store: SyncStatusStore) -> None:
-        """Add the counts to the store (one write per map touched)."""
+        """Add the counts to the store: one write per map that did something.
+
+        Every order change passes through every map; most are filtered out or have nothing new,
+        and writing that to the status rows would add two storage requests per map to every
+        order save. So `skipped` counts only the records skipped in runs that also sent, failed,
+        echoed or resolved a conflict on that map.
+        """
         for status in self.counts.values():
-            store.add(status, shard_of(self.record_id))
+            if status.synced or status.failed or status.echoes or status.conflicts:
+                store.add(status, shard_of(self.record_id))

@@ -96,11 +96,14 @@ def test_an_order_without_company_is_held_and_goes_once_the_policies_set_it(worl
     tally = sync_order(world.context, order_id)
     assert world.fno.writes == []
     assert tally.counts[HEADER_MAP].skipped == 1
+    stored = world.context.status.get(HEADER_MAP)  # a held order costs no status write
+    assert (stored.synced, stored.skipped, stored.last_run_at) == (0, 0, None)
 
     world.assign(order_id)
     sync_order(world.context, order_id)
     kinds = [(kind, entity) for kind, entity, _ in world.fno.writes]
     assert kinds == [("create", HEADERS), ("create", LINES)]
+    assert world.context.status.get(HEADER_MAP).synced == 1
     header = world.fno.writes[0][2]
     number = world.order(order_id).order_number
     assert number is not None
