@@ -120,8 +120,8 @@ def sync_one_order(req: func.HttpRequest) -> func.HttpResponse:
 @handle_errors
 def list_sync_maps(req: func.HttpRequest) -> func.HttpResponse:
     """Every sync map with its status (last run, synced, failed, skipped, echoes, conflicts)."""
-    container = get_container()
-    views = maps_admin.list_maps(container.sync.context().maps, container.sync.context().status)
+    context = get_container().sync.context()
+    views = maps_admin.list_maps(context.maps, context.status)
     return json_response({"maps": [_view_body(v, full=False) for v in views]})
 
 
