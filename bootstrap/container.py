@@ -60,7 +60,7 @@ from services.inbound_orders import InvoiceWatchingActions
 from services.inventory import Inventory
 from services.jobs import JobLog, JobRun, PreferenceStore
 from services.orders.changes import QUEUE as ORDER_CHANGES_QUEUE
-from services.orders.changes import ChangeTrackingOrders, read_order_changed
+from services.orders.changes import ChangeTrackingOrders, changed_order
 from services.orders.engine import STEP_QUEUE, Engine
 from services.provider_events import EVENTS_QUEUE
 from services.providers.catalog import Providers
@@ -210,15 +210,11 @@ class Container:
 
     def take_order_change(self, body: str) -> Tally | None:
         """An OrderChanged message: mark stale totals and sync the order (one read of it)."""
-        try:
-            change = read_order_changed(body)
-        except ValueError:
-            return None
-        loaded = self.engine.orders.get(change.order_id)
+        loaded = changed_order(self.engine.orders, body)
         if loaded is None:
-            return None
+            return None  # malformed, gone, or superseded by a later revision's message
         self.sales_totals.mark_order_if_stale(loaded.order)
-        return sync_order(self.sync.context(), change.order_id, loaded.order)
+        return sync_order(self.sync.context(), loaded.order.order_id, loaded.order)
 
 
 def build_container(settings: Settings) -> Container:

@@ -30,6 +30,7 @@ from services.ports import IdGenerator, MessagePublisher
 from services.providers.catalog import Providers
 from services.sync import maps_admin, messages
 from services.sync.context import SyncContext
+from services.sync.map_cache import CachedSyncMapStore
 from services.sync.outbound import sync_order
 from services.sync.ports import SyncEndpoint
 from services.sync.tally import Tally
@@ -68,7 +69,9 @@ class SyncWiring:
             if self._context is None:
                 context = SyncContext(
                     engine=self.engine,
-                    maps=TableSyncMapStore(self.tables.table(SYNC_MAPS_TABLE)),
+                    maps=CachedSyncMapStore(
+                        TableSyncMapStore(self.tables.table(SYNC_MAPS_TABLE)), self.engine.clock
+                    ),
                     links=TableSyncLinks(self.tables.table(SYNC_LINKS_TABLE)),
                     status=TableSyncStatusStore(self.tables.table(SYNC_STATUS_TABLE)),
                     cursors=TableSyncCursors(self.tables.table(SYNC_CURSORS_TABLE)),

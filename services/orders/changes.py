@@ -54,6 +54,24 @@ def read_order_changed(body: str) -> OrderChanged:
     return OrderChanged.model_validate(envelope.get("data"))
 
 
+def changed_order(orders: OrderRepository, body: str) -> LoadedOrder | None:
+    """The order an OrderChanged message announces, when the message is still the latest.
+
+    None when the body is not an OrderChanged, the order is gone, or the order has moved past the
+    announced revision: every stored revision has its own message, so the later one will do the
+    work. Dropping superseded messages keeps two handlers of one order from running its sync at
+    the same time after a burst of changes (as when a change from F&O is applied).
+    """
+    try:
+        change = read_order_changed(body)
+    except ValueError:
+        return None
+    loaded = orders.get(change.order_id)
+    if loaded is None or loaded.order.revision > change.revision:
+        return None
+    return loaded
+
+
 class ChangeTrackingOrders:
     """An OrderRepository that marks stale totals and announces every stored order change."""
 

@@ -16,6 +16,7 @@ from services.orders.changes import (
     QUEUE,
     ChangeTrackingOrders,
     OrderChanged,
+    changed_order,
     read_order_changed,
 )
 from services.orders.commands import PlaceOrder
@@ -156,3 +157,26 @@ def test_reads_are_the_inner_repository_s(hub):
     page = hub.engine.orders.list(OrderQuery(), None, 10)
     assert [s.order_id for s in page.orders] == [order_id]
     assert hub.engine.orders.get("nope") is None
+
+
+def test_only_the_latest_revisions_message_is_taken(hub):
+    order_id = place(hub)
+    first = json.dumps(announced(hub)[0])
+    loaded = changed_order(hub.engine.orders, first)
+    assert loaded is not None
+    assert loaded.order.revision == 1
+
+    change(hub, order_id, lambda o: setattr(o, "company", "USMF"))
+    second = json.dumps(announced(hub)[1])
+
+    assert changed_order(hub.engine.orders, first) is None  # superseded: revision 2 will follow
+    latest = changed_order(hub.engine.orders, second)
+    assert latest is not None
+    assert latest.order.company == "USMF"
+
+
+def test_a_malformed_or_orphan_message_is_not_taken(hub):
+    orphan = {"type": ORDER_CHANGED, "data": {"orderId": "gone", "revision": 1}}
+    assert changed_order(hub.engine.orders, json.dumps(orphan)) is None
+    assert changed_order(hub.engine.orders, "not json") is None
+    assert changed_order(hub.engine.orders, json.dumps({"type": "Other", "data": {}})) is None
