@@ -72,6 +72,7 @@ from services.sourcing import OptimizerPlanner
 from services.stock_keeper import InventoryStockKeeper, ReceiptsToInventory
 from services.storefront_intake import STOREFRONT_QUEUE, CheckpointStore, StorefrontOrders
 from services.sync.messages import INBOUND_QUEUE, INITIAL_QUEUE
+from services.sync.origin import sent_by_hub
 from services.sync.outbound import sync_order
 from services.sync.tally import Tally
 
@@ -187,7 +188,7 @@ class Container:
             return inbound_orders.PullReport(examined=0, taken=0)
         return inbound_orders.pull_erp_orders(
             self.engine, FnoOrders(gateway.client), self.checkpoint_store(), self.clock,
-            name="fno-orders",
+            name="fno-orders", ours=lambda command: sent_by_hub(self.sync.context(), command),
         )  # fmt: skip
 
     def poll_invoices(self) -> inbound_orders.InvoiceSweep:

@@ -20,8 +20,9 @@ def pull_fno_orders(timer: func.TimerRequest) -> None:
     report = get_container().pull_erp_orders()
     level = logging.WARNING if report.refused else logging.INFO
     logger.log(
-        level, "F&O order pull (past due %s): examined %d, taken %d, refused %d %s",
-        timer.past_due, report.examined, report.taken, len(report.refused), list(report.refused),
+        level, "F&O order pull (past due %s): examined %d, taken %d, the hub's own %d, "
+        "refused %d %s", timer.past_due, report.examined, report.taken, report.ours,
+        len(report.refused), list(report.refused),
     )  # fmt: skip
 
 

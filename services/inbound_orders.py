@@ -2,7 +2,9 @@
 
 Orders: each run reads the orders the ERP confirmed that were created since the checkpoint
 minus an overlap, places each (idempotent: an order already in the hub is skipped) and then
-moves the checkpoint to the run's start. The overlap covers orders confirmed after a later run
+moves the checkpoint to the run's start. Orders the hub itself sent to the ERP (the `ours`
+predicate: by the order id sent as the customer's reference, or by a sync link) are the hub's
+already and are never placed a second time. The overlap covers orders confirmed after a later run
 already passed their creation time; an order confirmed more than `overlap` after it was created
 is not picked up (the ERP lists by creation time only), so choose it to exceed the usual lag.
 
@@ -16,7 +18,7 @@ checked again after `recheck`. No run scans the Orders table.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -94,6 +96,7 @@ class PullReport:
     examined: int
     taken: int
     refused: tuple[str, ...] = ()
+    ours: int = 0  # orders the hub sent to the ERP itself: already here under their own id
 
 
 @dataclass(frozen=True)
@@ -114,15 +117,19 @@ def pull_erp_orders(
     *,
     name: str = "fno-orders",
     overlap: timedelta = DEFAULT_OVERLAP,
+    ours: Callable[[PlaceOrder], bool] = lambda _command: False,
 ) -> PullReport:
     """Place the ERP's confirmed orders created since the checkpoint (less the overlap)."""
     started = clock.now()
     checkpoint = checkpoints.get(name)
     since = (checkpoint if checkpoint is not None else started) - overlap
     commands = erp.confirmed_since(since)
-    taken = 0
+    taken = sent_by_hub = 0
     refused: list[str] = []
     for command in commands:
+        if ours(command):
+            sent_by_hub += 1
+            continue
         try:
             if place_order(command, engine).created:
                 taken += 1
@@ -130,7 +137,7 @@ def pull_erp_orders(
             refused.append(f"{command.channel}/{command.external_order_id}")
             logger.warning("ERP order %s refused: %s", command.external_order_id, err)
     checkpoints.set(name, max(started, checkpoint) if checkpoint is not None else started)
-    return PullReport(examined=len(commands), taken=taken, refused=tuple(refused))
+    return PullReport(examined=len(commands), taken=taken, refused=tuple(refused), ours=sent_by_hub)
 
 
 def poll_invoices(

@@ -29,7 +29,7 @@ def timer() -> TimerRequest:
 @pytest.fixture
 def pollers(monkeypatch):
     fake = FakePollers(
-        PullReport(examined=3, taken=1, refused=("fno/usmf/SO-9",)),
+        PullReport(examined=3, taken=1, refused=("fno/usmf/SO-9",), ours=1),
         InvoiceSweep(examined=2, invoiced=("o-1",), expired=("o-2",)),
     )
     monkeypatch.setattr(erp_pollers, "get_container", lambda: fake)
@@ -42,7 +42,7 @@ def test_the_order_pull_runs_and_reports_refusals(pollers, caplog):
     assert pollers.calls == ["pull"]
     [record] = caplog.records
     assert record.levelno == logging.WARNING
-    assert "examined 3, taken 1, refused 1" in record.getMessage()
+    assert "examined 3, taken 1, the hub's own 1, refused 1" in record.getMessage()
 
 
 def test_the_invoice_check_runs_and_warns_about_expired_orders(pollers, caplog):

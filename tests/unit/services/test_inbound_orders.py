@@ -127,6 +127,19 @@ def test_an_order_the_hub_refuses_is_reported_and_does_not_stop_the_others():
     assert (report.examined, report.taken, report.refused) == (2, 1, ("fno/usmf/SO-1",))
 
 
+def test_an_order_the_hub_sent_to_the_erp_is_not_placed_again():
+    hub = make_hub()
+    erp = FakeErp([command("SO-1"), command("SO-2")])
+
+    report = pull_erp_orders(
+        hub.engine, erp, MemoryCheckpoints(), hub.clock,
+        ours=lambda c: c.external_order_id == "usmf/SO-1",
+    )  # fmt: skip
+
+    assert (report.examined, report.taken, report.ours) == (2, 1, 1)
+    assert hub.engine.orders.get(order_id_for("fno", "usmf/SO-1")) is None
+
+
 def test_a_failed_pull_leaves_the_checkpoint_where_it_was():
     hub = make_hub()
 

@@ -24,6 +24,7 @@ from services.sync import maps_admin
 from services.sync.context import SyncContext
 from services.sync.inbound import Change, apply_change, poll
 from services.sync.initial import initial_sync
+from services.sync.origin import sent_by_hub
 from services.sync.outbound import sync_order
 from tests.support.hub import Hub, make_hub
 from tests.unit.services.sync_fakes import FakeEndpoint
@@ -218,3 +219,24 @@ def test_initial_sync_copies_every_order_and_counts(world: World):
     again = initial_sync(world.context)
     assert (again.synced, again.skipped) == (0, 6)
     assert len(ready) == 5
+
+
+def fno_command(external_id: str, reference: str | None = None) -> PlaceOrder:
+    body = {
+        "channel": "fno", "externalOrderId": external_id, "customerId": "US-001",
+        "currency": "USD", "shipTo": {"country": "US"}, "customerOrderReference": reference,
+        "lines": [{"productId": "1000", "quantity": 1, "unitPrice": "10.00"}],
+    }  # fmt: skip
+    return PlaceOrder.model_validate({k: v for k, v in body.items() if v is not None})
+
+
+def test_an_fno_order_the_hub_synced_or_sent_is_known_as_the_hubs_own(world: World):
+    synced = world.place("W-O1")
+    sync_order(world.context, synced)
+    number = world.order(synced).order_number
+    sent = world.place("W-O2", ready=False)  # the order gateway names it in the reference
+
+    assert sent_by_hub(world.context, fno_command(f"USMF/{number}")) is True
+    assert sent_by_hub(world.context, fno_command("usmf/SO-000009", reference=sent)) is True
+    assert sent_by_hub(world.context, fno_command("usmf/SO-000009", reference="PO-17")) is False
+    assert sent_by_hub(world.context, fno_command("usmf/SO-000009")) is False
