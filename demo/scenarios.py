@@ -20,7 +20,7 @@ from demo.journey import (
     wait_for,
     wait_reason,
 )
-from demo.world import COMPANY, DOM_SOURCE, HubError, World, ok
+from demo.world import COMPANY, DOM_SOURCE, FNO_CUSTOMER, FNO_ITEM, HubError, World, ok
 
 ADDRESS = {"first_name": "Jane", "last_name": "Doe", "street_1": "555 East Street",
            "city": "Austin", "state": "Texas", "zip": "78108", "country_iso2": "US",
@@ -64,12 +64,12 @@ def _hub_order(world: World, channel: str, external_id: str) -> str:
 def _fno_order(world: World, origin: str) -> str:
     """Create and confirm an order in F&O, let the hub pull it; the hub's order id."""
     created = ok(world.http.post(f"{world.urls.fno}/_admin/orders", json={
-        "dataAreaId": COMPANY, "OrderingCustomerAccountNumber": "US-001",
+        "dataAreaId": COMPANY, "OrderingCustomerAccountNumber": FNO_CUSTOMER,
         "SalesOrderOriginCode": origin, "CurrencyCode": "USD",
         "DeliveryAddressName": "Jane Doe", "DeliveryAddressStreet": "555 East Street",
         "DeliveryAddressCity": "Austin", "DeliveryAddressStateId": "TX",
         "DeliveryAddressZipCode": "78108", "DeliveryAddressCountryRegionISOCode": "US",
-        "lines": [{"ItemNumber": "1000", "OrderedSalesQuantity": 2, "SalesPrice": 10.5}],
+        "lines": [{"ItemNumber": FNO_ITEM, "OrderedSalesQuantity": 2, "SalesPrice": 10.5}],
     }))  # fmt: skip
     number = created["SalesOrderNumber"]
     fno_post(world, number, "confirm", must_apply=False)  # the hub does not know it yet

@@ -1,4 +1,4 @@
-"""A running hub and the four simulators, reached by URL: providers, callbacks, flows and DOM."""
+"""A running hub and the five simulators, reached by URL: providers, callbacks, flows and DOM."""
 
 from __future__ import annotations
 
@@ -11,12 +11,16 @@ from typing import Any
 import httpx
 
 from simulators.flexe.app import DEFAULT_API_KEY, DEFAULT_WEBHOOK_SECRET
+from simulators.sales.wire import DUPLICATE
 from simulators.sap.app import DEFAULT_PASSWORD, DEFAULT_USERNAME
 
 ROOT = Path(__file__).resolve().parent.parent
 STORE_HASH, BC_TOKEN, BC_SECRET_HEADER = "simstore", "sim-token", "X-Hub-Webhook-Secret"
 FNO_TENANT, FNO_CLIENT_ID, FNO_CLIENT_SECRET, COMPANY = "contoso", "hub-app", "sim-secret", "usmf"
 FNO_EVENTS_SECRET = "demo-fno-events-secret"
+# What SalesSimulator.from_env accepts when no SALES_SIM_* credentials are set.
+SALES_TENANT, SALES_CLIENT_ID, SALES_CLIENT_SECRET = "contoso", "hub-app", "sim-secret"
+FNO_CUSTOMER, FNO_ITEM = "US-001", "1000"  # the F&O scenarios' customer and item
 BC_WEBHOOK_SECRET = "demo-bigcommerce-webhook-secret"
 FLEXE_WAREHOUSE = "flexe-sea-1"
 DOM_SOURCE, DOM_WAREHOUSE, DOM_STRATEGY = "DEMO-SEA", "11", "Demo nearest"
@@ -27,6 +31,7 @@ SETTINGS: dict[str, str] = {
     "DEMO_BIGCOMMERCE_WEBHOOK_SECRET": BC_WEBHOOK_SECRET,
     "DEMO_FNO_CLIENT_SECRET": FNO_CLIENT_SECRET,
     "DEMO_FNO_EVENTS_SECRET": FNO_EVENTS_SECRET,
+    "DEMO_SALES_CLIENT_SECRET": SALES_CLIENT_SECRET,
     "DEMO_FLEXE_API_KEY": DEFAULT_API_KEY,
     "DEMO_FLEXE_WEBHOOK_SECRET": DEFAULT_WEBHOOK_SECRET,
     "DEMO_SAP_PASSWORD": DEFAULT_PASSWORD,
@@ -42,6 +47,7 @@ class Urls:
     flexe: str = "http://127.0.0.1:7083"
     fno: str = "http://127.0.0.1:7084"
     sap: str = "http://127.0.0.1:7085"
+    sales: str = "http://127.0.0.1:7086"
 
 
 def simulator_env(urls: Urls) -> dict[str, str]:
@@ -56,11 +62,17 @@ def simulator_env(urls: Urls) -> dict[str, str]:
         "FNO_SIM_ENVIRONMENT_URL": urls.fno,
         "FNO_SIM_EVENTS_URL": f"{urls.hub}/api/events/fno",
         "FNO_SIM_EVENTS_SECRET": FNO_EVENTS_SECRET,
+        # Dual-write: the hub checks change notifications against F&O's webhookSecret, the
+        # same setting as its business events, so both feeds share the secret.
+        "FNO_SIM_CHANGES_URL": f"{urls.hub}/api/sync/changes/fno",
+        "FNO_SIM_CHANGES_SECRET": FNO_EVENTS_SECRET,
+        # Tokens are scoped to `<environment>/.default` and the hub asks for its baseUrl's.
+        "SALES_SIM_ENVIRONMENT_URL": urls.sales,
     }
 
 
 def providers(urls: Urls) -> list[dict[str, Any]]:
-    """The four providers' install bodies, with the simulators' URLs and credentials."""
+    """The five providers' install bodies, with the simulators' URLs and credentials."""
     return [
         {"definitionId": "bigcommerce", "name": "BigCommerce (simulator)",
          "parameters": {"baseUrl": urls.bigcommerce, "storeHash": STORE_HASH},
@@ -80,6 +92,10 @@ def providers(urls: Urls) -> list[dict[str, Any]]:
                         "SalesOrganization": "1710", "DistributionChannel": "10",
                         "OrganizationDivision": "00"},
          "connections": {"password": "DEMO_SAP_PASSWORD"}},
+        {"definitionId": "sales", "name": "Dynamics 365 Sales (simulator)",
+         "parameters": {"baseUrl": urls.sales, "tokenUrl": urls.sales, "tenant": SALES_TENANT,
+                        "clientId": SALES_CLIENT_ID},
+         "connections": {"clientSecret": "DEMO_SALES_CLIENT_SECRET"}},
     ]  # fmt: skip
 
 
@@ -170,12 +186,27 @@ def set_up_dom(world: World) -> None:
     ok(api.put("/settings/order-handling", json={"backorders": True, "cancellationSlaDays": 7}))
 
 
+def seed_sales(world: World) -> None:
+    """Give Sales the F&O scenarios' account and product, which Prospect-to-cash looks up."""
+    references = {
+        "accounts": {"accountnumber": FNO_CUSTOMER},
+        "products": {"productnumber": FNO_ITEM, "msdyn_productnumber": FNO_ITEM},
+    }
+    for entity_set, row in references.items():
+        response = world.http.post(f"{world.urls.sales}/_admin/reference/{entity_set}", json=row)
+        # Seeded by an earlier `make demo` against the same simulator: nothing to do.
+        if response.status_code == 400 and response.json()["error"]["code"] == DUPLICATE:
+            continue
+        ok(response)
+
+
 def prepare(world: World, wait_seconds: float = 120) -> list[str]:
-    """Everything the six scenarios need; the names of the flows created now."""
+    """What the six scenarios and their sync to Sales need; the names of the flows created now."""
     loader = _load_flows_module()
     loader.wait_for(world.api, wait_seconds)
     install_providers(world)
     point_callbacks(world)
+    seed_sales(world)
     set_up_dom(world)
     created: list[str] = loader.load_flows(world.api, loader.load_policies(world.api))
     return created

@@ -32,7 +32,8 @@ done
 # and the simulators' callbacks pointed at this host (see demo/world.py; nothing here is real).
 eval "$(.venv/bin/python -m demo --env --hub "http://127.0.0.1:${port}")"
 
-# The simulators of BigCommerce, Flexe, Finance + Operations and SAP (python -m simulators).
+# The simulators of BigCommerce, Flexe, Finance + Operations, SAP and Dynamics 365 Sales
+# (python -m simulators).
 .venv/bin/python -m simulators &
 simulators_pid=$!
 trap 'kill "$simulators_pid" 2>/dev/null || true; cleanup' EXIT

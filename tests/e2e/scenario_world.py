@@ -1,4 +1,4 @@
-"""The hub on devhost and the four simulators in-process, wired the way `make run` wires them."""
+"""The hub on devhost and the five simulators in-process, wired the way `make run` wires them."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def running_world(azurite: Azurite, log_path: Path) -> Iterator[World]:
     urls = Urls(
         hub=host.base_url, bigcommerce=f"http://127.0.0.1:{ports['bigcommerce']}",
         flexe=f"http://127.0.0.1:{ports['flexe']}", fno=f"http://127.0.0.1:{ports['fno']}",
-        sap=f"http://127.0.0.1:{ports['sap']}",
+        sap=f"http://127.0.0.1:{ports['sap']}", sales=f"http://127.0.0.1:{ports['sales']}",
     )  # fmt: skip
     sim_env = simulator_env(urls)
     servers = [serve(sim.factory(sim_env), ports[name]) for name, sim in SIMULATORS.items()]

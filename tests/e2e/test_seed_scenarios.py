@@ -1,21 +1,33 @@
-"""The seed scenarios (seed 002) end to end: the real app on devhost and the four simulators.
+"""The seed scenarios (seed 002) end to end: the real app on devhost and the five simulators.
 
 Each test drives one scenario over HTTP with demo.scenarios (order created at its source, moved
 through the external systems' admin endpoints) and checks the order's states and status reasons
-in the order the seed describes, and the final status in the source system.
+in the order the seed describes, and the final status in the source system. The last test checks
+the demo's dual-write wiring: F&O's change notifications reach the hub and orders reach Sales.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from demo.journey import Journey
 from demo.scenarios import SCENARIOS, run
-from demo.world import World
+from demo.world import (
+    FNO_CLIENT_ID,
+    FNO_TENANT,
+    SALES_CLIENT_ID,
+    SALES_TENANT,
+    SETTINGS,
+    World,
+    ok,
+)
 from tests.e2e.scenario_world import running_world
 from tests.support.azurite import Azurite
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -123,3 +135,68 @@ def test_5_fno_order_shipped_by_flexe_and_invoiced_by_sap(world: World):
     ])  # fmt: skip
     assert journey.source_statuses[-1].startswith("SAP sales order")
     assert journey.source_statuses[-1].endswith("billed")
+
+
+def test_dual_write_changes_come_back_from_fno_and_fno_orders_reach_sales(world: World):
+    providers = ok(world.api.get("/providers"))["providers"]
+    assert {"fno", "sales"} <= {p["definitionId"] for p in providers if p["status"] == "Activated"}
+    journey = scenario(world, "4")
+    number = ok(world.api.get(f"/orders/{journey.order_id}"))["externalOrderId"].split("/")[1]
+
+    # Every change F&O notified was accepted: the changes feed and the hub share the secret.
+    changes = ok(world.http.get(f"{world.urls.fno}/_admin/changes"))["value"]
+    assert changes
+    assert {c["deliveryStatus"] for c in changes} == {202}
+
+    # Prospect-to-cash sends the F&O order to Sales once its totals are calculated.
+    ok(world.api.post("/jobs/sales-totals/run"))
+    token = _sales_token(world)
+    query = {"$filter": f"ordernumber eq '{number}'"}
+
+    def in_sales() -> list[dict[str, Any]]:
+        url = f"{world.urls.sales}/api/data/v9.2/salesorders"
+        rows: list[dict[str, Any]] = ok(world.http.get(url, params=query, headers=token))["value"]
+        return rows
+
+    wait_until(lambda: len(in_sales()) == 1, timeout=60)
+    errors = ok(world.api.get("/errors", params={"orderId": journey.order_id}))["errors"]
+    assert [e for e in errors if e["kind"] == "Sync"] == []
+
+
+def _sales_token(world: World) -> dict[str, str]:
+    """A token from the Sales simulator for the demo's credentials (as the hub gets one)."""
+    form = {"grant_type": "client_credentials", "client_id": SALES_CLIENT_ID,
+            "client_secret": SETTINGS["DEMO_SALES_CLIENT_SECRET"],
+            "scope": f"{world.urls.sales}/.default"}  # fmt: skip
+    url = f"{world.urls.sales}/{SALES_TENANT}/oauth2/v2.0/token"
+    response = world.http.post(url, data=form)
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def test_orders_the_hub_sent_to_fno_are_not_pulled_back_as_new_orders(world: World):
+    for key in ("1", "4"):  # a storefront order sent to F&O, and an order made in F&O
+        scenario(world, key)
+    world.run_function("pull_fno_orders")
+    time.sleep(3)  # the admin endpoint answers before the pull ends
+    pulled = ok(world.api.get("/orders", params={"channel": "fno"}))["orders"]
+    assert pulled
+    for order in pulled:
+        area, number = order["externalOrderId"].split("/")
+        header = _fno_header(world, area, number)
+        reference = header.get("CustomersOrderReference")
+        if reference:  # one naming a hub order is that hub order, not a new one
+            assert world.api.get(f"/orders/{reference}").status_code == 404, (number, reference)
+
+
+def _fno_header(world: World, area: str, number: str) -> dict[str, Any]:
+    form = {"grant_type": "client_credentials", "client_id": FNO_CLIENT_ID,
+            "client_secret": SETTINGS["DEMO_FNO_CLIENT_SECRET"],
+            "scope": f"{world.urls.fno}/.default"}  # fmt: skip
+    url = f"{world.urls.fno}/{FNO_TENANT}/oauth2/v2.0/token"
+    token = ok(world.http.post(url, data=form))["access_token"]
+    key = f"dataAreaId='{area}',SalesOrderNumber='{number}'"
+    response = world.http.get(f"{world.urls.fno}/data/SalesOrderHeadersV2({key})",
+                              headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    header: dict[str, Any] = ok(response)
+    return header
