@@ -68,6 +68,10 @@ LOOKUPS: MappingProxyType[str, MappingProxyType[str, Lookup]] = MappingProxyType
 KEYS: MappingProxyType[str, str] = MappingProxyType(
     {"salesorders": "salesorderid", "salesorderdetails": "salesorderdetailid"}
 )
+# child entity -> (the lookup naming its parent, the order its records are read in)
+PARENTS: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
+    {"salesorderdetails": ("salesorderid", "sequencenumber asc,createdon asc")}
+)
 
 
 class DataverseSyncEndpoint:
@@ -123,6 +127,20 @@ class DataverseSyncEndpoint:
             orderby="modifiedon asc,versionnumber asc",  # modifiedon has whole seconds only
             top=limit,
         )
+        return [to_record(entity, row) for row in rows]
+
+    def children(
+        self, entity: str, parent_key: Mapping[str, FilterValue]
+    ) -> Sequence[RemoteRecord]:
+        """The records whose parent lookup holds the parent's GUID (`_salesorderid_value eq`)."""
+        attribute, orderby = _parent(entity)
+        lookup = _lookups(entity)[attribute]
+        if parent_key.get(lookup.key) is None:
+            raise PermanentProviderFailure(
+                f"{entity} parent key needs {lookup.key}, got {sorted(parent_key)}"
+            )
+        condition = _condition(entity, f"{attribute}.{lookup.key}", parent_key[lookup.key])
+        rows = self._client.query(entity, filter=condition, expand=_expand(entity), orderby=orderby)
         return [to_record(entity, row) for row in rows]
 
     def _reread(self, entity: str, row_id: str) -> RemoteRecord:
@@ -219,6 +237,14 @@ def _expand(entity: str) -> str:
 def _lookups(entity: str) -> Mapping[str, Lookup]:
     _key_column(entity)
     return LOOKUPS[entity]
+
+
+def _parent(entity: str) -> tuple[str, str]:
+    _key_column(entity)
+    parent = PARENTS.get(entity)
+    if parent is None:
+        raise PermanentProviderFailure(f"Dynamics 365 Sales sync entity {entity!r} has no parent")
+    return parent
 
 
 def _key_column(entity: str) -> str:

@@ -30,12 +30,15 @@ class Binding:
 
     entity_set: str
     key: tuple[str, ...]
+    parent: tuple[str, ...] = ()  # the leading key properties that are its parent's key
 
 
 BINDINGS: dict[str, Binding] = {
     "CDS sales order headers": Binding("CDSSalesOrderHeaders", ("dataAreaId", "SalesOrderNumber")),
     "CDS sales order lines": Binding(
-        "CDSSalesOrderLines", ("dataAreaId", "SalesOrderNumber", "LineCreationSequenceNumber")
+        "CDSSalesOrderLines",
+        ("dataAreaId", "SalesOrderNumber", "LineCreationSequenceNumber"),
+        parent=("dataAreaId", "SalesOrderNumber"),
     ),
 }
 
@@ -91,6 +94,22 @@ class FnoSyncEndpoint:
         expression = None if since is None else f"{MODIFIED} ge {datetime_literal(since)}"
         rows = self._client.query_entities(
             binding.entity_set, expression, top=limit, orderby=f"{MODIFIED} asc"
+        )
+        return [_record(entity, binding, row) for row in rows]
+
+    def children(
+        self, entity: str, parent_key: Mapping[str, FilterValue]
+    ) -> Sequence[RemoteRecord]:
+        """The records under the parent with this key (an order's lines), in key order."""
+        binding = _binding(entity)
+        if not binding.parent:
+            raise PermanentProviderFailure(f"F&O {binding.entity_set} has no parent entity")
+        parent = Binding(binding.entity_set, binding.parent)
+        rest = binding.key[len(binding.parent) :]
+        rows = self._client.query_entities(
+            binding.entity_set,
+            equals_filter(_key(parent, parent_key)),
+            orderby=",".join(f"{name} asc" for name in rest) or None,
         )
         return [_record(entity, binding, row) for row in rows]
 

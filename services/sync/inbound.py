@@ -1,5 +1,7 @@
 """Changes made in other systems, back to the hub: notifications and polling, with the echo guard.
 
+A record no hub record is linked to is skipped, unless its map creates back: then an order made
+in that system (an activated Sales order) becomes a hub order (`services.sync.create_back`).
 A change whose version is the one the hub itself wrote is an echo and stops here. Otherwise
 only the back-flowing columns whose target value differs from what the link last saw are
 applied; a column the hub changed too since the last sync is a conflict, and the column's owner
@@ -9,7 +11,7 @@ target already holding the value and sends nothing back.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +22,7 @@ from domain.sync.maps import SyncMap
 from domain.sync.records import apply_to_line, apply_to_order, line_sync_record, order_sync_record
 from domain.sync.values import canonical
 from services.sync.context import SyncContext, split_record_id
+from services.sync.create_back import create_back, creates_back
 from services.sync.ports import Fields, RemoteRecord, SyncLink
 from services.sync.tally import Tally
 
@@ -40,10 +43,16 @@ def apply_change(context: SyncContext, change: Change) -> Tally:
     """Bring one changed target record back to the hub through every map bound to its entity."""
     tally = Tally(_key_text(change.key), context.engine.clock.now())
     endpoint = context.endpoint(change.system)
-    for sync_map in _maps_for(context, change.system, change.entity):
+    maps = context.current_maps()
+    for sync_map in _maps_for(maps, change.system, change.entity):
         link = context.links.find(sync_map.name, change.key)
-        if link is None or endpoint is None:
+        if endpoint is None or (link is None and not creates_back(sync_map)):
             tally.count(sync_map.name, "skipped")  # not a record the hub sent or owns
+            continue
+        if link is None:
+            unlinked = endpoint.get(change.entity, change.key)
+            if unlinked is not None:
+                create_back(context, maps, sync_map, endpoint, unlinked, tally)
             continue
         if change.version is not None and change.version == link.target_version:
             tally.count(sync_map.name, "echoes")
@@ -61,15 +70,18 @@ def poll(context: SyncContext, system: str, limit: int = POLL_LIMIT) -> Tally:
     endpoint = context.endpoint(system)
     if endpoint is None:
         return tally
-    for sync_map in _maps_for(context, system, None):
+    maps = context.current_maps()
+    for sync_map in _maps_for(maps, system, None):
         since = context.cursors.get(sync_map.name)
         records = endpoint.changed_since(sync_map.target_entity, since, limit)
         for remote in records:
             link = context.links.find(sync_map.name, remote.key)
-            if link is None:
-                tally.count(sync_map.name, "skipped")
-            else:
+            if link is not None:
                 apply_remote(context, sync_map, link, remote, tally)
+            elif creates_back(sync_map):
+                create_back(context, maps, sync_map, endpoint, remote, tally)
+            else:
+                tally.count(sync_map.name, "skipped")  # not a record the hub sent or owns
         latest = max((r.modified_at for r in records if r.modified_at), default=None)
         if latest is not None:
             context.cursors.advance(sync_map.name, latest)
@@ -108,10 +120,10 @@ def apply_remote(
         tally.count(sync_map.name, "conflicts")
 
 
-def _maps_for(context: SyncContext, system: str, entity: str | None) -> list[SyncMap]:
+def _maps_for(maps: Sequence[SyncMap], system: str, entity: str | None) -> list[SyncMap]:
     return [
         m
-        for m in context.current_maps()
+        for m in maps
         if m.enabled and m.target_system == system and entity in (None, m.target_entity)
     ]
 

@@ -71,6 +71,15 @@ class SyncEndpoint(Protocol):
         """Up to `limit` records modified at or after `since`, oldest change first."""
         ...
 
+    def children(
+        self, entity: str, parent_key: Mapping[str, FilterValue]
+    ) -> Sequence[RemoteRecord]:
+        """The records of `entity` that belong to the parent with this key (an order's lines).
+
+        PermanentProviderFailure when `entity` has no parent on this system.
+        """
+        ...
+
 
 @dataclass
 class SyncLink:

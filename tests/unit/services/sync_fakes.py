@@ -12,10 +12,19 @@ from domain.sync.values import canonical
 from services.providers.gateway import PermanentProviderFailure
 from services.sync.ports import Fields, RemoteRecord, VersionConflict
 
-# The key fields of the entities the shipped F&O maps write.
+# The key fields of the entities the shipped F&O and Sales maps write.
 KEYS: dict[str, tuple[str, ...]] = {
     "CDS sales order headers": ("dataAreaId", "SalesOrderNumber"),
     "CDS sales order lines": ("dataAreaId", "SalesOrderNumber", "LineCreationSequenceNumber"),
+    "salesorders": ("salesorderid",),
+    "salesorderdetails": ("salesorderdetailid",),
+}
+# Keys the system assigns when a create leaves them out (Dataverse GUIDs).
+ASSIGNED = frozenset({"salesorderid", "salesorderdetailid"})
+# child entity -> {child field: the parent key field it holds}
+PARENTS: dict[str, dict[str, str]] = {
+    "CDS sales order lines": {"dataAreaId": "dataAreaId", "SalesOrderNumber": "SalesOrderNumber"},
+    "salesorderdetails": {"salesorderid.salesorderid": "salesorderid"},
 }
 
 
@@ -42,10 +51,13 @@ class FakeEndpoint:
 
     def create(self, entity: str, fields: Mapping[str, FilterValue]) -> RemoteRecord:
         self._check(fields)
-        text = _key_text(entity, fields)
+        row = dict(fields)
+        for name in ASSIGNED & set(KEYS[entity]) - row.keys():
+            row[name] = f"{name}-{len(self.rows.get(entity, {})) + 1:04d}"
+        text = _key_text(entity, row)
         if text in self.rows.get(entity, {}):
             raise PermanentProviderFailure(f"{entity} {text} already exists", status=400)
-        self.rows.setdefault(entity, {})[text] = dict(fields)
+        self.rows.setdefault(entity, {})[text] = row
         self.writes.append(("create", entity, dict(fields)))
         return self._bump(entity, text)
 
@@ -72,6 +84,18 @@ class FakeEndpoint:
         records = [self._record(entity, t, r) for t, r in self.rows.get(entity, {}).items()]
         fresh = [r for r in records if since is None or (r.modified_at and r.modified_at >= since)]
         return sorted(fresh, key=lambda r: r.modified_at or datetime.min)[:limit]
+
+    def children(
+        self, entity: str, parent_key: Mapping[str, FilterValue]
+    ) -> Sequence[RemoteRecord]:
+        if entity not in PARENTS:
+            raise PermanentProviderFailure(f"{entity} has no parent", status=400)
+        fields = {child: parent_key.get(parent) for child, parent in PARENTS[entity].items()}
+        return [
+            self._record(entity, text, row)
+            for text, row in self.rows.get(entity, {}).items()
+            if all(canonical(row.get(k)) == canonical(v) for k, v in fields.items())
+        ]
 
     def edit(self, entity: str, key: Mapping[str, FilterValue], **fields: FilterValue) -> str:
         """A user's edit in the target system; returns the new version."""
