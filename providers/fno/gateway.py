@@ -63,7 +63,7 @@ class FnoGateway:
             raise PermanentProviderFailure("the order has no company (dataAreaId) assigned")
         _require_items(lines)
         header = self._header(order, company, idempotency_key)
-        created = self._lines(header, lines, idempotency_key)
+        created = self._lines(header, lines, order.currency, idempotency_key)
         details = (
             f"Sales order {header.sales_order_number} in {header.data_area_id}: "
             f"{created} of {len(lines)} line(s) created"
@@ -83,6 +83,7 @@ class FnoGateway:
         self,
         header: SalesOrderHeader,
         lines: Sequence[OrderLine],
+        currency: str,
         idempotency_key: str,
     ) -> int:
         area, number = header.data_area_id, header.sales_order_number
@@ -91,7 +92,7 @@ class FnoGateway:
         for line in lines:
             if line.line_number in present:
                 continue
-            body = line_body(line, area, number)
+            body = line_body(line, currency, area, number)
             self._client.create_line(body, f"{idempotency_key}/line/{line.line_id}")
             created += 1
         return created

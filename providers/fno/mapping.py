@@ -5,6 +5,11 @@ our order id as CustomersOrderReference and the delivery address; each line carr
 and warehouse and our line number as CustomersLineNumber, so a retry can find what exists.
 Inbound: an F&O order becomes PlaceOrder on channel "fno" with external id
 `<dataAreaId>/<SalesOrderNumber>`; its lines keep their InventoryLotId as external line id.
+
+Discounts: the hub's line discount is per line, F&O's LineDiscountAmount per unit. Sending splits
+ours into the per-unit amount and a rounding remainder in the line's sales charges
+(FixedPriceCharges), as dual-write does: quantity 3 and $10.00 give $3.33 and -$0.01. Intake
+takes F&O's per-unit amount times the quantity as the discount and FixedPriceCharges as charges.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from domain.money import MINOR_UNITS, round_money
 from domain.orders.model import OrderLine, SalesOrder
+from domain.sync.transforms import split_line_discount
 from providers.fno.schemas import SalesOrderHeader, SalesOrderLine
 from services.orders.commands import PlaceOrder
 
@@ -51,8 +58,12 @@ def header_body(order: SalesOrder, company: str, reference: str) -> dict[str, ob
     return {name: value for name, value in body.items() if value is not None}
 
 
-def line_body(line: OrderLine, company: str, sales_order_number: str) -> dict[str, object]:
+def line_body(
+    line: OrderLine, currency: str, company: str, sales_order_number: str
+) -> dict[str, object]:
     """The SalesOrderLines create body for one of our lines on an existing F&O order."""
+    per_unit, remainder = split_line_discount(line.discount, line.quantity, currency)
+    charges = remainder + line.charges
     body: dict[str, object | None] = {
         "dataAreaId": company,
         "SalesOrderNumber": sales_order_number,
@@ -61,7 +72,9 @@ def line_body(line: OrderLine, company: str, sales_order_number: str) -> dict[st
         "OrderedSalesQuantity": _number(line.quantity),
         "SalesUnitSymbol": line.unit,
         "SalesPrice": _number(line.unit_price),
-        "LineDiscountAmount": _number(line.discount),
+        "LineDiscountAmount": _number(per_unit),
+        # Left out when there is nothing to charge, which keeps most bodies small.
+        "FixedPriceCharges": _number(charges) if charges != 0 or line.charges != 0 else None,
         "ShippingSiteId": line.shipping_site,
         "ShippingWarehouseId": line.shipping_warehouse,
         "CustomersLineNumber": line.line_number,
@@ -96,12 +109,12 @@ def place_order(header: SalesOrderHeader, lines: Sequence[SalesOrderLine]) -> Pl
         # F&O keeps these customers' master data: Prospect-to-cash may send the order to Sales.
         "customerExternallyMaintained": True,
         "invoiceCustomerExternallyMaintained": True,
-        "lines": [_line_input(line) for line in lines],
+        "lines": [_line_input(line, header.currency_code) for line in lines],
     }
     return PlaceOrder.model_validate({k: v for k, v in command.items() if v is not None})
 
 
-def _line_input(line: SalesOrderLine) -> dict[str, object]:
+def _line_input(line: SalesOrderLine, currency: str | None) -> dict[str, object]:
     values = {
         "externalLineId": line.inventory_lot_id,
         "productId": line.item_number,
@@ -109,6 +122,16 @@ def _line_input(line: SalesOrderLine) -> dict[str, object]:
         "quantity": line.ordered_sales_quantity,
         "unit": line.sales_unit_symbol,
         "unitPrice": line.sales_price,
-        "discount": line.line_discount_amount,
+        "discount": _line_discount(line, currency),
+        # Kept as F&O has them (3 x $3.33 and -$0.01, not $10.00 and 0): the charges may hold
+        # real charges besides a discount's remainder, and nothing tells the two apart.
+        "charges": line.fixed_price_charges,
     }
     return {key: value for key, value in values.items() if value is not None}
+
+
+def _line_discount(line: SalesOrderLine, currency: str | None) -> Decimal:
+    """The hub's per-line discount: F&O's per-unit amount times the quantity, rounded once."""
+    amount = line.line_discount_amount * line.ordered_sales_quantity
+    # An unknown currency fails PlaceOrder's own validation; rounding must not raise first.
+    return round_money(amount, currency) if currency in MINOR_UNITS else amount

@@ -84,7 +84,8 @@ class SalesOrderLine(Entity):
     ordered_sales_quantity: Decimal = Decimal(0)
     sales_unit_symbol: str | None = None
     sales_price: Decimal = Decimal(0)
-    line_discount_amount: Decimal = Decimal(0)
+    line_discount_amount: Decimal = Decimal(0)  # per unit, as F&O keeps discount amounts
+    fixed_price_charges: Decimal | None = None  # the line's sales charges, when the set has them
     shipping_site_id: str | None = None
     shipping_warehouse_id: str | None = None
     customers_line_number: int | None = None

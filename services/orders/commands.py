@@ -21,6 +21,8 @@ from services.orders.limits import MAX_ORDER_LINES
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 Quantity = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=6, allow_inf_nan=False)]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=6, allow_inf_nan=False)]
+# A signed amount: a line charge holding a discount's rounding remainder is negative (F&O).
+Charge = Annotated[Decimal, Field(max_digits=15, decimal_places=6, allow_inf_nan=False)]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 
 
@@ -60,6 +62,7 @@ class OrderLineInput(Command):
     unit: str = Field(default="ea", min_length=1, max_length=20)
     unit_price: Amount = Decimal(0)
     discount: Amount = Decimal(0)
+    charges: Charge = Decimal(0)  # line sales charges
     tax: Amount = Decimal(0)
     requested_delivery_date: date | None = None
     launch_date: date | None = None  # preorder: held (Preorder Hold) until this date
@@ -111,7 +114,7 @@ class PlaceOrder(Command):
 def money_problem(command: PlaceOrder) -> tuple[str, str] | None:
     """The first amount with more decimals than the currency allows, as (field, message)."""
     for index, line in enumerate(command.lines):
-        for name in ("discount", "tax"):
+        for name in ("discount", "charges", "tax"):
             value: Decimal = getattr(line, name)
             if not has_precision(value, command.currency):
                 return f"lines.{index}.{name}", f"more decimals than {command.currency} allows"

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from simulators.fno.fields import Entity, decimal
+from simulators.fno.fields import Entity, decimal, money
 
 # command -> (processing statuses it may follow, new processing status, new sales status, event)
 COMMANDS: dict[str, tuple[frozenset[str], str, str, str]] = {
@@ -39,7 +39,9 @@ def modified_stamp(moment: datetime) -> str:
 
 def invoice(header: Entity, lines: Sequence[Entity], sequence: int, now: datetime) -> Entity:
     """The SalesInvoiceHeadersV2 row that invoicing the whole order posts."""
-    total = sum((decimal(line["LineAmount"]) for line in lines), Decimal(0))
+    amounts = sum((decimal(line["LineAmount"]) for line in lines), Decimal(0))
+    # Line sales charges (a discount's rounding remainder, say) are invoiced with the lines.
+    charges = sum((decimal(line.get("FixedPriceCharges")) for line in lines), Decimal(0))
     row: dict[str, Any] = {
         "dataAreaId": header["dataAreaId"],
         "InvoiceNumber": f"CIV-{sequence:06d}",
@@ -49,9 +51,9 @@ def invoice(header: Entity, lines: Sequence[Entity], sequence: int, now: datetim
         "CustomersOrderReference": header.get("CustomersOrderReference"),
         "InvoiceCustomerAccountNumber": header["InvoiceCustomerAccountNumber"],
         "CurrencyCode": header["CurrencyCode"],
-        "TotalInvoiceAmount": float(total),
+        "TotalInvoiceAmount": money(amounts + charges),
         "TotalTaxAmount": 0,
-        "TotalChargeAmount": 0,
+        "TotalChargeAmount": money(charges),
         "TotalDiscountAmount": 0,
     }
     return row

@@ -71,17 +71,15 @@ def money(value: Decimal) -> float:
     return float(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
-def line_amount(line: Mapping[str, Any], discount_per_unit: bool) -> float:
-    """Net line amount: quantity x price less the discount amount, then the discount percent.
+def line_amount(line: Mapping[str, Any]) -> float:
+    """Net line amount: quantity x (price less the per-unit discount amount), then the percent.
 
-    F&O's LineDiscountAmount is per unit; lines created through SalesOrderLines keep the
-    simulator's earlier per-line reading, which the order-sending gateway relies on.
+    F&O's LineDiscountAmount is a discount per unit, whichever entity set wrote it; the line's
+    sales charges (FixedPriceCharges) are not part of it but of the order total.
     """
     quantity = decimal(line.get("OrderedSalesQuantity"))
-    discount = decimal(line.get("LineDiscountAmount"))
-    if discount_per_unit:
-        discount *= quantity
-    net = quantity * decimal(line.get("SalesPrice")) - discount
+    per_unit = decimal(line.get("LineDiscountAmount"))
+    net = quantity * decimal(line.get("SalesPrice")) - quantity * per_unit
     return money(net * (1 - decimal(line.get("LineDiscountPercentage")) / 100))
 
 

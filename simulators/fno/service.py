@@ -68,8 +68,7 @@ class DataService:
         if entity_set.kind == "header":
             row = self.store.create_header(entity_set.to_store(body))
         elif entity_set.kind == "line":
-            per_unit = entity_set.dual_write is not None  # the CDS lines keep F&O's unit discount
-            row = self.store.create_line(entity_set.to_store(body), discount_per_unit=per_unit)
+            row = self.store.create_line(entity_set.to_store(body))
         else:
             raise NotFound(f"entity set {entity_set.name!r} cannot be created here")
         return _row_response(entity_set, row, 201)

@@ -50,7 +50,6 @@ class FnoStore:
     _lots: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _invoice_numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _versions: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-    _per_unit: set[tuple[str, str]] = field(default_factory=set)
 
     def create_header(self, body: Mapping[str, Any]) -> Entity:
         """Create a sales order header; the number comes from the company's sequence if absent."""
@@ -81,7 +80,7 @@ class FnoStore:
             self._stamp("header", header)
             return dict(header)
 
-    def create_line(self, body: Mapping[str, Any], *, discount_per_unit: bool = False) -> Entity:
+    def create_line(self, body: Mapping[str, Any]) -> Entity:
         """Add a line to an existing order; F&O generates the InventoryLotId (the line's key)."""
         check_fields(body, STORE_LINE_FIELDS, "SalesOrderLine")
         values = _present(body)
@@ -108,9 +107,7 @@ class FnoStore:
                 "CurrencyCode": header["CurrencyCode"],
                 "SalesOrderLineStatus": "Backorder",
             }
-            if discount_per_unit:
-                self._per_unit.add((area, lot))
-            line["LineAmount"] = line_amount(line, discount_per_unit)
+            line["LineAmount"] = line_amount(line)
             self.lines[(area, lot)] = line
             self._stamp("line", line)
             self._retotal(header)
@@ -142,8 +139,7 @@ class FnoStore:
             if item is not None and item != line.get("ItemNumber"):
                 self._check_released(str(item), line["dataAreaId"])
             if _merge(line, changes):
-                key = (line["dataAreaId"], line["InventoryLotId"])
-                line["LineAmount"] = line_amount(line, key in self._per_unit)
+                line["LineAmount"] = line_amount(line)
                 self._stamp("line", line)
                 self._retotal(self.header(line["dataAreaId"], line["SalesOrderNumber"]))
             return dict(line)

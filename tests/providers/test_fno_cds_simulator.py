@@ -103,6 +103,50 @@ def test_documents_posted_in_fno_move_every_etag_and_modified_time(wire: Wire) -
         assert new["ModifiedDateTime"] > old["ModifiedDateTime"]
 
 
+def create_line(wire: Wire, entity_set: str, amounts: dict[str, Any]) -> None:
+    """One line (item ITEM-1, 3 at 10.00 unless `amounts` says otherwise) on a new order."""
+    header = {"dataAreaId": "usmf", "OrderingCustomerAccountNumber": "US-001"}
+    line = {"OrderedSalesQuantity": 3, "SalesPrice": 10, **amounts}
+    if entity_set == "/_admin/orders":
+        order = {**header, "lines": [{"ItemNumber": "ITEM-1", **line}]}
+        assert wire.http.post(f"{wire.url}/_admin/orders", json=order).status_code == 201
+        return
+    assert wire.data("POST", "SalesOrderHeadersV2", json=header).status_code == 201
+    item = "ProductNumber" if entity_set.startswith("CDS") else "ItemNumber"
+    body = {"dataAreaId": "usmf", "SalesOrderNumber": "SO-000001", item: "ITEM-1", **line}
+    assert wire.data("POST", entity_set, json=body).status_code == 201
+
+
+@pytest.mark.parametrize("entity_set", ["SalesOrderLines", "CDSSalesOrderLines", "/_admin/orders"])
+@pytest.mark.parametrize(
+    ("amounts", "line_amount", "order_total"),
+    [
+        ({"LineDiscountAmount": 3.33}, 20.01, 20.01),  # 3 x 10.00 - 3 x 3.33
+        ({"LineDiscountAmount": 3.33, "FixedPriceCharges": -0.01}, 20.01, 20.0),
+        ({"LineDiscountAmount": 3.33, "LineDiscountPercentage": 10}, 18.01, 18.01),  # 20.01 x 0.9
+        ({"FixedPriceCharges": 2.5}, 30, 32.5),
+        ({"OrderedSalesQuantity": 1.5, "LineDiscountAmount": 1}, 13.5, 13.5),
+    ],
+)
+def test_the_line_discount_amount_is_per_unit_whichever_set_created_the_line(
+    wire: Wire, entity_set: str, amounts: dict[str, Any], line_amount: float, order_total: float
+) -> None:
+    create_line(wire, entity_set, amounts)
+    [line] = wire.data("GET", "SalesOrderLines").json()["value"]
+    [header] = wire.data("GET", "SalesOrderHeadersV2").json()["value"]
+    assert (line["LineAmount"], header["OrderTotalAmount"]) == (line_amount, order_total)
+
+
+def test_changing_the_quantity_keeps_the_discount_per_unit(wire: Wire) -> None:
+    create_line(wire, "SalesOrderLines", {"LineDiscountAmount": 3.33, "FixedPriceCharges": -0.01})
+    [line] = wire.data("GET", "SalesOrderLines").json()["value"]
+    key = f"SalesOrderLines(dataAreaId='usmf',InventoryLotId='{line['InventoryLotId']}')"
+    assert wire.data("PATCH", key, json={"OrderedSalesQuantity": 6}).status_code == 204
+    assert wire.data("GET", key).json()["LineAmount"] == 40.02  # 6 x (10.00 - 3.33)
+    [header] = wire.data("GET", "SalesOrderHeadersV2").json()["value"]
+    assert header["OrderTotalAmount"] == 40.01  # the line's sales charge is in the total
+
+
 @pytest.mark.parametrize(
     ("resource", "body", "message"),
     [

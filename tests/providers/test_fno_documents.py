@@ -60,8 +60,8 @@ class Env:
             **header,
             "lines": [
                 {"ItemNumber": "ITEM-1", "OrderedSalesQuantity": 2, "SalesPrice": 19.99,
-                 "LineDiscountAmount": 1.5, "ShippingSiteId": "1", "ShippingWarehouseId": "11",
-                 "CustomersLineNumber": 1},
+                 "LineDiscountAmount": 1.5, "FixedPriceCharges": 0.25, "ShippingSiteId": "1",
+                 "ShippingWarehouseId": "11", "CustomersLineNumber": 1},
                 {"ItemNumber": "ITEM-2", "OrderedSalesQuantity": 1, "SalesPrice": 5},
             ],
         }  # fmt: skip
@@ -136,7 +136,8 @@ def test_invoicing_creates_a_sales_invoice(env: Env) -> None:
     assert invoice.invoice_number.startswith("CIV-")
     assert invoice.sales_order_number == number
     assert invoice.customers_order_reference == "PO-77"
-    assert invoice.total_invoice_amount == Decimal("43.48")  # 2 x 19.99 - 1.5 + 5
+    # 2 x (19.99 - 1.50 a unit) + 0.25 sales charges + 5
+    assert invoice.total_invoice_amount == Decimal("42.23")
 
 
 def test_documents_follow_the_order_of_the_process(env: Env) -> None:
@@ -203,7 +204,9 @@ def test_a_confirmed_fno_order_maps_to_a_valid_place_order(env: Env) -> None:
         ("ITEM-1", Decimal(2), Decimal("19.99")),
         ("ITEM-2", Decimal(1), Decimal(5)),
     ]
-    assert command.lines[0].discount == Decimal("1.5")
+    assert command.lines[0].discount == Decimal("3.00")  # 1.50 a unit in F&O, 2 units
+    assert command.lines[0].charges == Decimal("0.25")
+    assert command.lines[1].charges == Decimal(0)
     assert command.lines[0].external_line_id is not None
 
 

@@ -99,7 +99,8 @@ def test_send_to_fulfillment_creates_the_header_and_every_line(env: Env) -> None
     assert lines[0].shipping_warehouse_id == "WH-11"
     assert lines[0].shipping_site_id == "SITE-1"
     assert lines[0].sales_price == Decimal("19.99")
-    assert lines[0].line_discount_amount == Decimal("1.5")
+    assert lines[0].line_discount_amount == Decimal("0.75")  # per unit: 1.50 over 2 units
+    assert lines[0].fixed_price_charges is None  # it divides evenly: no remainder to charge
     assert result.external_ids["line/0002"] == lines[1].inventory_lot_id
     assert env.posts("SalesOrderHeadersV2") == ["k1/header"]
     assert env.posts("SalesOrderLines") == ["k1/line/0001", "k1/line/0002"]

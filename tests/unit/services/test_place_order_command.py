@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from services.orders.commands import PlaceOrder, money_problem
-from services.orders.intake import order_id_for
+from services.orders.intake import new_order, order_id_for
 from services.orders.limits import MAX_ORDER_LINES
 
 
@@ -50,6 +51,8 @@ def line(**overrides: Any) -> dict[str, Any]:
         ({"lines": [line(), line(productId=None)]}, "lines.1"),
         ({"lines": [line(writeInProduct="Gift wrap")]}, "lines.0"),
         ({"lines": [line(unitPrice=1, discount=5)]}, "lines.0"),
+        ({"lines": [line(charges="NaN")]}, "lines.0.charges"),
+        ({"lines": [line(charges="1e20")]}, "lines.0.charges"),
         ({"orderType": "Rental"}, "orderType"),
         ({"expectedLineCount": 0}, "expectedLineCount"),
         ({"orderedAt": "2026-11-23T10:00:00"}, "orderedAt"),
@@ -74,6 +77,18 @@ def test_a_discount_finer_than_the_currency_is_refused_with_its_field() -> None:
         body(currency="JPY", lines=[line(unitPrice=1000, discount="0.5")])
     )
     assert money_problem(command) == ("lines.0.discount", "more decimals than JPY allows")
+
+
+def test_line_charges_may_be_negative_and_reach_the_order_line() -> None:
+    command = PlaceOrder.model_validate(body(lines=[line(unitPrice=10, charges="-0.01")]))
+    [order_line] = new_order(command, "o-1", datetime(2026, 5, 1, tzinfo=UTC)).lines
+    assert order_line.charges == Decimal("-0.01")  # a discount's rounding remainder (F&O)
+    assert money_problem(command) is None
+
+
+def test_charges_finer_than_the_currency_are_refused_with_their_field() -> None:
+    command = PlaceOrder.model_validate(body(currency="JPY", lines=[line(charges="-0.5")]))
+    assert money_problem(command) == ("lines.0.charges", "more decimals than JPY allows")
 
 
 def test_the_order_id_depends_only_on_channel_and_external_id() -> None:
