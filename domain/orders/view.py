@@ -121,8 +121,15 @@ def fulfillment_order_line_record(
 
 
 def total_amount(order: SalesOrder) -> Decimal:
-    """Sum of the open lines' amounts after discount plus tax, unrounded."""
-    return sum((line.amount + line.tax for line in order.active_lines()), Decimal(0))
+    """The open lines' amounts after discount, their charges and tax, plus freight and header tax.
+
+    Unrounded; the same parts as the calculated totals (`domain.orders.totals`), for the time
+    before the sales totals job has run.
+    """
+    lines = sum(
+        (line.amount + line.charges + line.tax for line in order.active_lines()), Decimal(0)
+    )
+    return lines + order.freight_amount + order.header_tax
 
 
 def _api_fields(model: BaseModel, prefix: str = "") -> Record:
