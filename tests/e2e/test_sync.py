@@ -18,6 +18,7 @@ import pytest
 
 from simulators.fno.app import FnoSimulator
 from simulators.sales.app import SalesSimulator
+from simulators.sales.options import PROCESSING_STATUS
 from simulators.server import serve
 from tests.support.azurite import ROOT, Azurite, free_port
 from tests.support.host_process import start_host
@@ -187,3 +188,96 @@ def _fno_token(fno: str) -> dict[str, str]:
             "client_secret": FNO_SECRET, "scope": f"{fno}/.default"}  # fmt: skip
     token = httpx.post(f"{fno}/contoso/oauth2/v2.0/token", data=form).json()["access_token"]
     return {"Authorization": f"Bearer {token}"}
+
+
+def test_an_fno_order_comes_in_once_confirmed_and_reaches_sales_after_the_totals_job(
+    world: dict[str, Any],
+):
+    api, fno, sales = world["api"], world["fno"], Dataverse(world["sales"])
+    sales.reference("accounts", {"accountnumber": "US-001"})
+    sales.reference("products", *({"productnumber": n, "msdyn_productnumber": n}
+                                  for n in ("1000", "1001")))  # fmt: skip
+    number = ok(httpx.post(f"{fno}/_admin/orders", json={
+        "dataAreaId": "usmf", "OrderingCustomerAccountNumber": "US-001",
+        "InvoiceCustomerAccountNumber": "US-001", "CurrencyCode": "USD",
+        "DeliveryAddressName": "Ada", "DeliveryAddressStreet": "1 Main St",
+        "DeliveryAddressCity": "Seattle", "DeliveryAddressZipCode": "98101",
+        "DeliveryAddressCountryRegionISOCode": "US",
+        "lines": [{"ItemNumber": "1000", "OrderedSalesQuantity": 3, "SalesPrice": 10.0,
+                   "LineDiscountAmount": 1.0, "SalesUnitSymbol": "ea"},
+                  {"ItemNumber": "1001", "OrderedSalesQuantity": 1, "SalesPrice": 25.5,
+                   "SalesUnitSymbol": "ea"}],
+    }))["SalesOrderNumber"]  # fmt: skip
+    header_filter = f"ordernumber eq '{number}'"
+
+    def hub_orders() -> list[dict[str, Any]]:
+        found = ok(api.get("/orders", params={"channel": "fno"}))["orders"]
+        return [o for o in found if o["externalOrderId"] == f"usmf/{number}"]
+
+    _run_function(world["host"], "pull_fno_orders")
+    assert hub_orders() == []  # an F&O order that is not confirmed is not the hub's yet
+    ok(httpx.post(f"{fno}/_admin/orders/usmf/{number}/confirm"))
+    _run_function(world["host"], "pull_fno_orders")
+    wait_until(lambda: len(hub_orders()) == 1, timeout=30)
+    _run_function(world["host"], "pull_fno_orders")  # a second pull finds it already here
+    [summary] = hub_orders()
+    order = ok(api.get(f"/orders/{summary['orderId']}"))
+    assert (order["processingStatus"], order["totalsCalculated"]) == ("Confirmed", False)
+    time.sleep(3)  # its OrderChanged is handled: the totals are not calculated, so not to Sales
+    assert sales.rows("salesorders", header_filter) == []
+
+    run = ok(api.post("/jobs/sales-totals/run"))
+    assert run["counts"]["calculated"] >= 1, run
+    order = ok(api.get(f"/orders/{summary['orderId']}"))
+    assert order["totalsCalculated"] is True
+    # 3 x 10.00 less 1.00 a unit in F&O (3.00 a line here) + 25.50
+    assert order["totals"]["total"] == "52.50"
+
+    wait_until(lambda: len(sales.rows("salesorders", header_filter)) == 1, timeout=60)
+    [header] = sales.rows("salesorders", header_filter, expand=_HEADER_LOOKUPS)
+    assert header["msdyn_processingstatus"] == PROCESSING_STATUS["Confirmed"]
+    assert header["customerid_account"]["accountnumber"] == "US-001"
+    assert header["pricelevelid"]["name"] == "CRM Service USA (sample)"
+    assert (header["shipto_city"], header["shipto_country"]) == ("Seattle", "United States")
+    assert header["msdyn_isexternallymaintained"] is True
+    line_filter = f"_salesorderid_value eq {header['salesorderid']}"
+    wait_until(lambda: len(sales.rows("salesorderdetails", line_filter)) == 2, timeout=60)
+    lines = sales.rows("salesorderdetails", line_filter, expand="productid($select=productnumber)")
+    assert [
+        (line["productid"]["productnumber"], line["quantity"], line["priceperunit"],
+         line["manualdiscountamount"])
+        for line in sorted(lines, key=lambda line: line["sequencenumber"])
+    ] == [("1000", 3, 10.0, 3.0), ("1001", 1, 25.5, 0)]  # fmt: skip
+
+
+_HEADER_LOOKUPS = "customerid_account($select=accountnumber),pricelevelid($select=name)"
+
+
+def _run_function(host: Any, name: str) -> None:
+    """Run a timer function now through the host's admin API and wait for it to finish."""
+    response = httpx.post(f"{host.base_url}/admin/functions/{name}", json={"input": ""})
+    assert response.status_code == 202, response.text
+    time.sleep(2)  # the admin API answers before the function ends
+
+
+class Dataverse:
+    """The Sales simulator's Web API, read as the hub's app user, and its reference rows."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        form = {"grant_type": "client_credentials", "client_id": "hub-app",
+                "client_secret": SALES_SECRET, "scope": f"{url}/.default"}  # fmt: skip
+        token = httpx.post(f"{url}/contoso/oauth2/v2.0/token", data=form).json()["access_token"]
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def reference(self, entity_set: str, *rows: dict[str, Any]) -> None:
+        """Seed rows that Sales keeps from F&O by dual-write (customers, products)."""
+        ok(httpx.post(f"{self.url}/_admin/reference/{entity_set}", json={"value": list(rows)}))
+
+    def rows(self, entity_set: str, where: str, expand: str | None = None) -> list[dict[str, Any]]:
+        """The rows matching an OData filter."""
+        params = {"$filter": where, **({"$expand": expand} if expand else {})}
+        response = httpx.get(f"{self.url}/api/data/v9.2/{entity_set}", params=params,
+                             headers=self.headers)  # fmt: skip
+        rows: list[dict[str, Any]] = ok(response)["value"]
+        return rows
