@@ -8,7 +8,7 @@ PORT ?= 7071
 AZURITE := node_modules/.bin/azurite
 AZURITE_DATA := .azurite
 
-.PHONY: run test install lint types layers unit clean bench demo
+.PHONY: run test install lint types layers unit clean bench bench-sync demo
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -47,6 +47,10 @@ clean:
 bench: $(VENV)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
 	$(BIN)/python -m bench.dom
+
+# Initial sync benchmark (bench/sync/README.md): 10,000 hub orders to the F&O simulator, twice.
+bench-sync: $(VENV)/.installed
+	$(BIN)/python -m bench.sync
 
 # The six seed scenarios over HTTP against `make run` (in another terminal); prints each journey.
 demo: $(VENV)/.installed
