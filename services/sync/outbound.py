@@ -65,6 +65,11 @@ def sync_order(context: SyncContext, order_id: str, order: SalesOrder | None = N
     maps = context.current_maps()
     try:
         for header_map in _header_maps(maps):
+            # The filter first: most changes leave most maps' filters failing, and finding the
+            # endpoint reads the provider's activation from storage.
+            if not passes_filter(header_map, order_sync_record(order)):
+                tally.count(header_map.name, "skipped")
+                continue
             endpoint = context.endpoint(header_map.target_system)
             if endpoint is None:
                 tally.count(header_map.name, "skipped")
@@ -100,9 +105,6 @@ def _sync_header(
     line_maps: list[SyncMap],
     endpoint: SyncEndpoint,
 ) -> None:
-    if not passes_filter(header_map, order_sync_record(order)):
-        run.tally.count(header_map.name, "skipped")
-        return
     link = context.links.get(header_map.name, order.order_id)
     if not _any_line_ready(order, line_maps) and (link is None or not link.target_key):
         run.tally.count(header_map.name, "skipped")  # an order with no lines never goes

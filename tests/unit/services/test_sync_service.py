@@ -240,3 +240,14 @@ def test_an_fno_order_the_hub_synced_or_sent_is_known_as_the_hubs_own(world: Wor
     assert sent_by_hub(world.context, fno_command("usmf/SO-000009", reference=sent)) is True
     assert sent_by_hub(world.context, fno_command("usmf/SO-000009", reference="PO-17")) is False
     assert sent_by_hub(world.context, fno_command("usmf/SO-000009")) is False
+
+
+def test_a_held_order_does_not_look_up_any_target(world: World):
+    asked: list[str] = []
+    endpoints = world.context.endpoints
+    world.context.endpoints = lambda system: asked.append(system) or endpoints(system)
+    order_id = world.place("W-E1", ready=False)
+
+    sync_order(world.context, order_id)
+
+    assert asked == []  # no map's filter passed: no provider activation read
