@@ -75,18 +75,29 @@ def poll(context: SyncContext, system: str, limit: int = POLL_LIMIT) -> Tally:
         since = context.cursors.get(sync_map.name)
         records = endpoint.changed_since(sync_map.target_entity, since, limit)
         for remote in records:
+            counted = tally if _after(remote, since) else Tally(tally.record_id, tally.at)
             link = context.links.find(sync_map.name, remote.key)
             if link is not None:
-                apply_remote(context, sync_map, link, remote, tally)
+                apply_remote(context, sync_map, link, remote, counted)
             elif creates_back(sync_map):
-                create_back(context, maps, sync_map, endpoint, remote, tally)
+                create_back(context, maps, sync_map, endpoint, remote, counted)
             else:
-                tally.count(sync_map.name, "skipped")  # not a record the hub sent or owns
+                counted.count(sync_map.name, "skipped")  # not a record the hub sent or owns
         latest = max((r.modified_at for r in records if r.modified_at), default=None)
         if latest is not None:
             context.cursors.advance(sync_map.name, latest)
     tally.flush(context.status)
     return tally
+
+
+def _after(remote: RemoteRecord, since: datetime | None) -> bool:
+    """True unless the record sits on the watermark itself.
+
+    Targets are read from the watermark inclusive (timestamps are whole seconds, so a later
+    change in the same second must not be missed); the records on it were handled by the
+    previous poll, and counting them again would grow the map's status on every idle poll.
+    """
+    return since is None or remote.modified_at is None or remote.modified_at > since
 
 
 def apply_remote(

@@ -251,3 +251,21 @@ def test_a_held_order_does_not_look_up_any_target(world: World):
     sync_order(world.context, order_id)
 
     assert asked == []  # no map's filter passed: no provider activation read
+
+
+def test_an_idle_poll_counts_nothing_again(world: World):
+    order_id = world.place("W-P1")
+    sync_order(world.context, order_id)
+    key = {"dataAreaId": "usmf", "SalesOrderNumber": world.order(order_id).order_number}
+    world.fno.edit(HEADERS, key, DeliveryAddressZipCode="98052")
+    poll(world.context, "fno")
+    before = world.context.status.get(HEADER_MAP)
+
+    world.hub.clock.advance(120)
+    again = poll(world.context, "fno")  # re-reads the record on the watermark
+
+    after = world.context.status.get(HEADER_MAP)
+    assert (after.synced, after.echoes, after.skipped) == (
+        before.synced, before.echoes, before.skipped)  # fmt: skip
+    assert again.counts == {}
+    assert world.order(order_id).ship_to.postal_code == "98052"
