@@ -22,7 +22,6 @@ import httpx
 from adapters.storage.azure_table import AzureTableService
 from adapters.storage.memory_table import MemoryTableService
 from adapters.storage.queues import StorageQueuePublisher
-from bench.sync.fno import index_lookups
 from bench.sync.stopwatch import Stopwatch
 from bootstrap.container import TABLES, Container, build_container
 from bootstrap.settings import Settings
@@ -80,7 +79,6 @@ def open_world() -> Iterator[World]:
     port = _free_port()
     url = f"http://{HOST}:{port}"
     fno = FnoSimulator(TENANT, CLIENT_ID, SECRET, environment_url=url, default_company=COMPANY)
-    index_lookups(fno)
     server, thread = serve(fno, port)
     try:
         # The provider's connection names an app setting; the registry reads it from os.environ.

@@ -3,6 +3,8 @@
 Collections (GET), creates (POST), reads and updates by key (GET / PATCH `Set(<key>)`). A PATCH
 honours `If-Match` (412 when the record moved on, `*` matches any version) and answers 204 with
 the new `ETag`, or 200 with the record when the client sent `Prefer: return=representation`.
+A collection read whose `$filter` requires a record's key reads only the rows with that key
+(`simulators.fno.lookups`); the answer is the same as from reading every row.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from werkzeug.wrappers import Request, Response
 
 from simulators.fno.entities import ENTITY_SETS, EntitySet
 from simulators.fno.fields import Entity, EntityError
+from simulators.fno.lookups import candidates
 from simulators.fno.odata import Collection, page
 from simulators.fno.store import FnoStore
 from simulators.fno.wire import json_body, json_response
@@ -98,13 +101,9 @@ class DataService:
         return self.store.update_line(area, row["InventoryLotId"], changes, if_match)
 
     def _query(self, request: Request, entity_set: EntitySet) -> Response:
-        with self.store.lock:
-            stored: dict[str, list[Entity]] = {
-                "header": list(self.store.headers.values()),
-                "line": list(self.store.lines.values()),
-                "invoice": list(self.store.invoices),
-            }
-            rows = [entity_set.view(row) for row in stored[entity_set.kind]]
+        with self.store.lock:  # a key filter starts from the keyed rows, any other from all
+            stored = candidates(self.store, entity_set, request.args.get("$filter"))
+            rows = [entity_set.view(row) for row in stored]
         where = Collection(
             entity_set.name, request.base_url,
             f"{request.host_url}data/$metadata#{entity_set.name}",

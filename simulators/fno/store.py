@@ -5,7 +5,8 @@ sets of `simulators.fno.entities` are views of them, so one order has several sh
 Every change stamps the row with a new `@odata.etag` (W/"<n>" from one counter, like F&O's
 RecVersion) and `ModifiedDateTime`, and reports it to `on_change`, which runs under the store's
 lock and so must only queue. A line change that moves the order total changes the header too.
-Order numbers come from a sequence per legal entity (dataAreaId).
+Order numbers come from a sequence per legal entity (dataAreaId). Lines are indexed by order and
+by creation sequence, so finding an order's lines costs the same however many orders there are.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from simulators.fno.fields import (
 __all__ = ["ChangeListener", "Entity", "EntityError", "FnoStore", "timestamp"]
 
 ChangeListener = Callable[[str, Entity], None]  # ("header" | "line", a copy of the changed row)
+OrderKey = tuple[str, str]  # (dataAreaId, SalesOrderNumber)
+LineKey = tuple[str, str]  # (dataAreaId, InventoryLotId): where `FnoStore.lines` keeps a line
 _IMMUTABLE = ("dataAreaId", "SalesOrderNumber", "LineCreationSequenceNumber")
 
 
@@ -40,8 +43,8 @@ class FnoStore:
 
     default_company: str = "usmf"
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    headers: dict[tuple[str, str], Entity] = field(default_factory=dict)
-    lines: dict[tuple[str, str], Entity] = field(default_factory=dict)
+    headers: dict[OrderKey, Entity] = field(default_factory=dict)
+    lines: dict[LineKey, Entity] = field(default_factory=dict)  # add only through `_add_line`
     invoices: list[Entity] = field(default_factory=list)
     unreleased: set[str] = field(default_factory=set)  # item numbers no company may sell
     on_change: ChangeListener | None = None
@@ -50,6 +53,13 @@ class FnoStore:
     _lots: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _invoice_numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _versions: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _lines_of: dict[OrderKey, list[LineKey]] = field(default_factory=dict)  # in creation order
+    _line_at: dict[tuple[str, str, int], LineKey] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Index any lines the store was built with."""
+        for line in list(self.lines.values()):
+            self._add_line(line)
 
     def create_header(self, body: Mapping[str, Any]) -> Entity:
         """Create a sales order header; the number comes from the company's sequence if absent."""
@@ -108,7 +118,7 @@ class FnoStore:
                 "SalesOrderLineStatus": "Backorder",
             }
             line["LineAmount"] = line_amount(line)
-            self.lines[(area, lot)] = line
+            self._add_line(line)
             self._stamp("line", line)
             self._retotal(header)
             return dict(line)
@@ -145,13 +155,15 @@ class FnoStore:
             return dict(line)
 
     def order_lines(self, area: str, number: str) -> list[Entity]:
-        """The lines of one order in creation order."""
+        """The lines of one order in creation order (`area` as stored: lower case)."""
         with self.lock:
-            return [
-                line
-                for (line_area, _), line in self.lines.items()
-                if line_area == area and line["SalesOrderNumber"] == number
-            ]
+            return [self.lines[key] for key in self._lines_of.get((area, number), ())]
+
+    def find_line_at(self, area: str, number: str, sequence: int) -> Entity | None:
+        """The line with this creation sequence number on an order, if any (`area` as stored)."""
+        with self.lock:
+            key = self._line_at.get((area, number, sequence))
+            return None if key is None else self.lines[key]
 
     def header(self, area: str, number: str) -> Entity:
         """The header with this key (404 EntityError if absent)."""
@@ -169,10 +181,9 @@ class FnoStore:
 
     def line_at(self, area: str, number: str, sequence: int) -> Entity:
         """The line with this creation sequence number on an order (404 EntityError if absent)."""
-        with self.lock:
-            for line in self.order_lines(area.lower(), number):
-                if line["LineCreationSequenceNumber"] == sequence:
-                    return line
+        found = self.find_line_at(area.lower(), number, sequence)
+        if found is not None:
+            return found
         raise EntityError(404, f"No sales order line ({area}, {number}, {sequence})")
 
     def apply(self, area: str, number: str, command: str) -> tuple[str, Entity, list[Entity]]:
@@ -199,6 +210,14 @@ class FnoStore:
                 self._stamp("invoice", posted)
                 self.invoices.append(posted)
             return event, dict(header), [dict(line) for line in lines]
+
+    def _add_line(self, line: Entity) -> None:
+        """Store a line and index it (under the lock); a line's key properties never change."""
+        area, number = line["dataAreaId"], line["SalesOrderNumber"]
+        key = (area, line["InventoryLotId"])
+        self.lines[key] = line
+        self._lines_of.setdefault((area, number), []).append(key)
+        self._line_at[(area, number, int(line["LineCreationSequenceNumber"]))] = key
 
     def _open_header(self, area: str, number: str) -> Entity:
         header = self.headers.get((area, number))
