@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from domain.filters import FilterValue
+from domain.flows.model import ActionType
 from domain.orders.model import OrderLine, SalesOrder
 from domain.sync.engine import SyncError, passes_filter
 from domain.sync.maps import SyncMap
@@ -33,6 +34,8 @@ from services.sync.push import Pushed, push
 from services.sync.tally import Tally
 
 logger = logging.getLogger(__name__)
+# Flow actions that create the order in the provider's system themselves.
+SENDING_ACTIONS = frozenset({ActionType.SEND_TO_FULFILLMENT, ActionType.SEND_LINES_TO_BILLING})
 
 # Failures that retrying cannot fix: they become a Sync Error on the record.
 RECORD_FAILURES = (SyncError, TransformError, PermanentProviderFailure)
@@ -109,6 +112,9 @@ def _sync_header(
     if not _any_line_ready(order, line_maps) and (link is None or not link.target_key):
         run.tally.count(header_map.name, "skipped")  # an order with no lines never goes
         return
+    if (link is None or not link.target_key) and _sent_by_flow(context, order, header_map):
+        run.tally.count(header_map.name, "skipped")  # the flow's provider action creates it
+        return
     if order.order_number is None:
         # Dual-write numbers the order on the hub's (Dataverse's) side; the ERP takes it.
         number = hub_order_number(order.order_id)
@@ -159,6 +165,26 @@ def _sync_line(
     if pushed.back:
         back = dict(pushed.back)
         run.mutations.append(lambda o: bool(apply_to_line(o.line(line_id), back)))
+
+
+def _sent_by_flow(context: SyncContext, order: SalesOrder, header_map: SyncMap) -> bool:
+    """True when a step of the order's flow sends it to the map's target with a provider action.
+
+    That action creates the order there itself (the F&O gateway's sales order), so dual-write
+    creating it too would put it in the ERP twice. The step is recorded (Scheduled) in the same
+    save that made the order ready, so the sync of that change already sees it.
+    """
+    catalog = context.engine.catalog()
+    for result in order.step_results:
+        flow = catalog.flow(result.flow_id, result.flow_version)
+        step = next((s for s in flow.steps if s.step_id == result.step_id), None) if flow else None
+        if (
+            step is not None
+            and step.provider == header_map.target_system
+            and step.action in SENDING_ACTIONS
+        ):
+            return True
+    return False
 
 
 def _sync_freight_tax(

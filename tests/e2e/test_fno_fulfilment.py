@@ -177,8 +177,12 @@ def test_a_permanently_failing_action_is_poisoned_then_reprocess_completes_it(
     wait_until(lambda: last_send("Failed"), timeout=120)
     failed = send_results()[-1]
     assert "gave up after 5 attempts" in failed["details"]
-    errors = api.get("/errors", params={"orderId": order["orderId"]}).json()["errors"]
-    assert any(e["kind"] == "Provider action" for e in errors)
+
+    def provider_error() -> bool:  # logged just after the step's result is saved
+        errors = api.get("/errors", params={"orderId": order["orderId"]}).json()["errors"]
+        return any(e["kind"] == "Provider action" for e in errors)
+
+    wait_until(provider_error, timeout=30)
     poison = world["host"].log()
     assert "fail_poisoned_flow_step" in poison  # the poisoned copy reached the poison queue
 

@@ -269,3 +269,19 @@ def test_an_idle_poll_counts_nothing_again(world: World):
         before.synced, before.echoes, before.skipped)  # fmt: skip
     assert again.counts == {}
     assert world.order(order_id).ship_to.postal_code == "98052"
+
+
+def test_an_order_its_flow_sends_to_fno_with_the_provider_action_is_not_created_twice(
+    world: World,
+):
+    world.hub.flow("Send to F&O", [
+        {"stepId": "send", "name": "Send", "action": "Send to Fulfillment", "provider": "fno",
+         "inputEvents": ["New Order"]},
+    ])  # fmt: skip
+    order_id = world.place("W-F1")
+    assert world.order(order_id).step_results  # the send step is scheduled
+
+    tally = sync_order(world.context, order_id)
+
+    assert world.fno.writes == []  # the F&O gateway creates it; dual-write would add a second
+    assert tally.counts[HEADER_MAP].skipped == 1
