@@ -100,6 +100,8 @@ def bigcommerce_fno_fno(world: World, journey: Journey) -> Journey:
     fno_post(world, number, "pack")
     wait_reason(world, order_id, "Fulfillment in Process", "Packed")
     wait_bigcommerce(world, bc_id, 2, journey)
+    # BigCommerce shows Shipped during the step's call; the hub records the step just after.
+    wait_event(world, order_id, "Provider Action has Succeeded")
     fno_post(world, number, "invoice")
     wait_reason(world, order_id, *COMPLETED)
     wait_bigcommerce(world, bc_id, 10, journey)
