@@ -8,13 +8,6 @@ from tests.support.ids import random_name
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def service(azurite):
-    service = AzureTableService.from_connection_string(azurite.connection_string)
-    yield service
-    service.close()
-
-
 class TestAzureTable(TableContract):
     @pytest.fixture
     def make_table(self, service):

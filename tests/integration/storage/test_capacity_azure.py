@@ -1,17 +1,10 @@
 import pytest
 
-from adapters.storage.azure_table import AzureTable, AzureTableService
+from adapters.storage.azure_table import AzureTable
 from tests.contracts.capacity_contract import CapacityContract
 from tests.support.ids import random_name
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def service(azurite):
-    service = AzureTableService.from_connection_string(azurite.connection_string)
-    yield service
-    service.close()
 
 
 class TestAzureCapacity(CapacityContract):

@@ -23,29 +23,11 @@ from tests.contracts.inventory_contract import (
     make_stock,
 )
 from tests.contracts.inventory_store_contract import InventoryStoreContract
-from tests.support.ids import random_name
 
 pytestmark = pytest.mark.integration
 
 D = Decimal
 WORKERS = 4
-
-
-@pytest.fixture(scope="module")
-def service(azurite):
-    service = AzureTableService.from_connection_string(azurite.connection_string)
-    yield service
-    service.close()
-
-
-@pytest.fixture
-def make_table(service):
-    def make() -> AzureTable:
-        table = service.table(random_name("t"))
-        table.create()
-        return table
-
-    return make
 
 
 class TestInventoryOnAzurite(InventoryContract):
