@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from domain.flows.model import Flow
 from domain.orders.model import SalesOrder
 from domain.sync.maps import SyncMap
 from services.errors import ConcurrencyConflict
@@ -42,6 +43,17 @@ class SyncContext:
     status: SyncStatusStore
     cursors: SyncCursors
     endpoints: Callable[[str], SyncEndpoint | None]
+    _flows: dict[tuple[str, int], Flow] = field(default_factory=dict, repr=False)
+
+    def flow(self, flow_id: str, version: int) -> Flow | None:
+        """A published flow version; kept once read, since a published version never changes."""
+        key = (flow_id, version)
+        if key not in self._flows:
+            found = self.engine.flows.get_version(flow_id, version)
+            if found is None:
+                return None
+            self._flows[key] = found
+        return self._flows[key]
 
     def endpoint(self, system: str) -> SyncEndpoint | None:
         """The target system's endpoint, if it is configured and active."""

@@ -174,9 +174,8 @@ def _sent_by_flow(context: SyncContext, order: SalesOrder, header_map: SyncMap) 
     creating it too would put it in the ERP twice. The step is recorded (Scheduled) in the same
     save that made the order ready, so the sync of that change already sees it.
     """
-    catalog = context.engine.catalog()
     for result in order.step_results:
-        flow = catalog.flow(result.flow_id, result.flow_version)
+        flow = context.flow(result.flow_id, result.flow_version)
         step = next((s for s in flow.steps if s.step_id == result.step_id), None) if flow else None
         if (
             step is not None

@@ -285,3 +285,11 @@ def test_an_order_its_flow_sends_to_fno_with_the_provider_action_is_not_created_
 
     assert world.fno.writes == []  # the F&O gateway creates it; dual-write would add a second
     assert tally.counts[HEADER_MAP].skipped == 1
+
+    flows = world.hub.engine.flows
+    reads: list[tuple[str, int]] = []
+    read = flows.get_version
+    flows.get_version = lambda *key: reads.append(key) or read(*key)  # type: ignore[method-assign]
+    sync_order(world.context, order_id)
+    assert world.fno.writes == []
+    assert reads == []  # a published flow version never changes: read once per process
