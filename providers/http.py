@@ -1,15 +1,41 @@
-"""What every provider client shares about HTTP failures: retry delays and their classification."""
+"""What every provider client shares: its connection pool's lifetime, retry delays, failures."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import Self
+
+import httpx
 
 from services.providers.gateway import (
     PermanentProviderFailure,
     ProviderFailure,
     TransientProviderFailure,
 )
+
+
+class PooledClient:
+    """A client over one httpx connection pool (`self._http`), closed by `close` or `with`."""
+
+    _http: httpx.Client
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
 
 # Worth retrying: timeouts, throttling and the server's own failures.
 TRANSIENT_STATUSES = frozenset({408, 429})

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from providers.bigcommerce.schemas import Order, OrderProduct, Shipment, ShippingAddress
-from providers.http import failure_for_status
+from providers.http import PooledClient, failure_for_status
 from providers.http import retry_after_seconds as delay_seconds
 from services.providers.gateway import PermanentProviderFailure, TransientProviderFailure
 
@@ -58,7 +57,7 @@ def classify(response: httpx.Response) -> None:
     raise failure_for_status(message, status, retry_after_seconds(response.headers, status))
 
 
-class BigCommerceClient:
+class BigCommerceClient(PooledClient):
     """Orders V2 of one store: `{base_url}/stores/{store_hash}/v2`, authenticated by token."""
 
     def __init__(
@@ -78,21 +77,6 @@ class BigCommerceClient:
             headers={"X-Auth-Token": token, "Accept": "application/json"},
             timeout=httpx.Timeout(timeout_s),
         )
-
-    def close(self) -> None:
-        """Release the connection pool."""
-        self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def get_order(self, order_id: int) -> Order:
         """The order header."""

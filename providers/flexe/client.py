@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import TypeVar
 from urllib.parse import quote
 
@@ -17,7 +16,7 @@ from providers.flexe.schemas import (
     Shipment,
     ShipmentList,
 )
-from providers.http import failure_for_status, retry_after_seconds
+from providers.http import PooledClient, failure_for_status, retry_after_seconds
 from services.providers.gateway import (
     PermanentProviderFailure,
     ProviderFailure,
@@ -28,7 +27,7 @@ Model = TypeVar("Model", bound=BaseModel)
 ORDERS = "/v1/outbound-orders"
 
 
-class FlexeClient:
+class FlexeClient(PooledClient):
     """Talks to Flexe with a bearer API key; raises ProviderFailure for every failed call."""
 
     def __init__(
@@ -45,21 +44,6 @@ class FlexeClient:
             timeout=timeout,
             transport=transport,
         )
-
-    def close(self) -> None:
-        """Release the connection pool."""
-        self._http.close()
-
-    def __enter__(self) -> FlexeClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def create_outbound_order(
         self, request: OutboundOrderRequest, idempotency_key: str

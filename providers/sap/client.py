@@ -8,13 +8,12 @@ with `x-csrf-token: Required`, after which the client fetches a fresh token and 
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from providers.http import failure_for_status, retry_after_seconds
+from providers.http import PooledClient, failure_for_status, retry_after_seconds
 from providers.sap.schemas import (
     BillingDocument,
     BillingDocumentItem,
@@ -35,7 +34,7 @@ BILLING = "/API_BILLING_DOCUMENT_SRV"
 CSRF_HEADER = "x-csrf-token"
 
 
-class SapClient:
+class SapClient(PooledClient):
     """Talks to SAP with Basic auth; raises ProviderFailure for every failed call."""
 
     def __init__(
@@ -56,21 +55,6 @@ class SapClient:
             transport=transport,
         )
         self._token: str | None = None
-
-    def close(self) -> None:
-        """Release the connection pool."""
-        self._http.close()
-
-    def __enter__(self) -> SapClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def fetch_csrf_token(self) -> str:
         """Fetch a CSRF token (the session cookie lands in the cookie jar) and keep it."""
